@@ -1,0 +1,24 @@
+"""Options shared by several commands, so every verb spells them the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+graph_option = click.option(
+    "--graph",
+    "graph_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="exports",
+    show_default=True,
+    help="Folder written by `kg build` (holds store/ and graph.ttl).",
+)
+
+inputs_argument = click.argument(
+    "inputs", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+
+year_option = click.option(
+    "--year", type=int, default=None, help="Year for page dates printed without one (e.g. 'Mar 17')."
+)

@@ -1,0 +1,3 @@
+"""Commands: placeholder until filled in."""
+
+COMMANDS = []
