@@ -1,0 +1,148 @@
+"""Abbreviation definitions, both orders: "Mixture of Experts (MoE)" and "MoE (Mixture of Experts)".
+
+The algorithm is Schwartz & Hearst (2003), "A Simple Algorithm for Identifying Abbreviation
+Definitions in Biomedical Text" (PSB 2003): a short form is a parenthesised 2-10 character token
+group with a letter whose first character is alphanumeric; its long form is the shortest run of
+at most ``min(len(short) + 5, 2 * len(short))`` preceding words in which every character of the
+short form appears, right to left, with the first one starting a word. Laid out as scispaCy's
+``abbreviation.py``: small pure functions plus one spaCy component that stores the pairs on the Doc.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+Doc.set_extension("abbreviations", default=[], force=True)
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    """A short form and the long form it abbreviates, as token spans of one Doc."""
+
+    long: Span
+    short: Span
+
+
+def is_short_form_candidate(text: str) -> bool:
+    """Schwartz-Hearst's test for a short form: 2-10 chars, a letter, alphanumeric first char.
+
+    >>> [is_short_form_candidate(t) for t in ("MoE", "RL", "e.g.", "x", "2024", "DNAS")]
+    [True, True, True, False, False, True]
+    """
+    return (
+        2 <= len(text) <= 10
+        and any(c.isalpha() for c in text)
+        and text[0].isalnum()
+        and len(text.split()) <= 2
+    )
+
+
+def find_long_form_start(short: str, long: str) -> int | None:
+    """Index in ``long`` where the long form of ``short`` starts, or None (Schwartz-Hearst match).
+
+    Characters of ``short`` are matched right to left inside ``long``; the first character must
+    begin a word of ``long`` (after a space or hyphen).
+
+    >>> long = "adoption of Mixture-of-Experts"
+    >>> long[find_long_form_start("MoE", long):]
+    'Mixture-of-Experts'
+    >>> find_long_form_start("XYZ", "a plain phrase") is None
+    True
+    """
+    s_index = len(short) - 1
+    l_index = len(long) - 1
+    while s_index >= 0:
+        current = short[s_index].lower()
+        if not current.isalnum():
+            s_index -= 1
+            continue
+        while l_index >= 0 and (
+            long[l_index].lower() != current
+            or (s_index == 0 and l_index > 0 and long[l_index - 1].isalnum())
+        ):
+            l_index -= 1
+        if l_index < 0:
+            return None
+        l_index -= 1
+        s_index -= 1
+    start = long.rfind(" ", 0, l_index + 1) + 1
+    return max(start, 0)
+
+
+def max_long_form_words(short: str) -> int:
+    """Schwartz-Hearst's window: ``min(len + 5, 2 * len)`` words.
+
+    >>> max_long_form_words("MoE")
+    6
+    """
+    return min(len(short) + 5, 2 * len(short))
+
+
+def _long_form_span(doc: Doc, short: Span, window: Span) -> Span | None:
+    """The long-form span inside ``window`` (tokens before/inside a parenthesis) for ``short``."""
+    if len(window) == 0 or len(window) > max_long_form_words(short.text) + 2:
+        window = window[-(max_long_form_words(short.text)) :] if len(window) else window
+    if len(window) == 0 or len(window.text) <= len(short.text):
+        return None
+    offset = find_long_form_start(short.text, window.text)
+    if offset is None:
+        return None
+    start_char = window.start_char + offset
+    span = doc.char_span(start_char, window.end_char, alignment_mode="expand")
+    if span is None or span.text.lower() == short.text.lower():
+        return None
+    if any(t.is_punct and t.text not in "-/" for t in span) or span[0].is_stop:
+        return None
+    return span
+
+
+def _parenthesised(doc: Doc):
+    """Yield (open, close) token indices of single-level parentheses within one sentence."""
+    opened = None
+    for token in doc:
+        if token.text == "(":
+            opened = token.i
+        elif token.text == ")" and opened is not None:
+            yield opened, token.i
+            opened = None
+        elif token.is_sent_start and opened is not None:
+            opened = None
+
+
+def find_abbreviations(doc: Doc) -> list[Abbreviation]:
+    """Every (long form, short form) pair defined in ``doc``, in either order.
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> pairs = find_abbreviations(nlp("We use Mixture of Experts (MoE) and RL (reinforcement learning)."))
+    >>> [(p.long.text, p.short.text) for p in pairs]
+    [('Mixture of Experts', 'MoE'), ('reinforcement learning', 'RL')]
+    """
+    pairs = []
+    for open_i, close_i in _parenthesised(doc):
+        inside = doc[open_i + 1 : close_i]
+        if len(inside) == 0:
+            continue
+        if is_short_form_candidate(inside.text):
+            sent_start = doc[open_i].sent.start if doc.has_annotation("SENT_START") else 0
+            window_start = max(sent_start, open_i - max_long_form_words(inside.text))
+            long = _long_form_span(doc, inside, doc[window_start:open_i])
+            if long is not None:
+                pairs.append(Abbreviation(long=long, short=inside))
+                continue
+        before = doc[open_i - 1 : open_i] if open_i > 0 else None
+        if before is not None and is_short_form_candidate(before.text) and len(inside) > 1:
+            long = _long_form_span(doc, before, inside)
+            if long is not None and long.start == inside.start:
+                pairs.append(Abbreviation(long=long, short=before))
+    return pairs
+
+
+@Language.component("kg_abbreviations")
+def abbreviation_component(doc: Doc) -> Doc:
+    """spaCy component: store :func:`find_abbreviations` in ``doc._.abbreviations``."""
+    doc._.abbreviations = find_abbreviations(doc)
+    return doc

@@ -1,0 +1,376 @@
+"""Candidate entity mentions in one section (title or abstract), as spaCy components.
+
+Each component adds to ``doc._.kg_candidates`` (token span -> :class:`Candidate`) or annotates
+what is there; type evidence is collected as weighted votes so that the strongest kind of
+evidence wins when sources disagree:
+
+    lexicon 3.0 > abbreviation-linked lexicon > context cue ("the X benchmark") 2.0
+    > head noun of the phrase 1.0 > name shape (a size suffix means a Model) 0.6 > default 0.2
+
+Why rules first: with 80 training papers a statistical tagger cannot learn which capitalised
+strings are models and which are datasets, while a lexicon, abbreviation definitions and a few
+context patterns are precise and transfer to new papers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.extract.resources import Resources, load_resources, name_key
+
+Doc.set_extension("kg_candidates", default=None, force=True)
+Doc.set_extension("kg_section", default="abstract", force=True)
+
+W_LEXICON, W_CUE, W_LIST, W_HEAD, W_SHAPE, W_DEFAULT = 3.0, 2.0, 1.5, 1.0, 0.6, 0.2
+
+_VERSION = re.compile(r"^v?\d+(\.\d+)*[A-Za-z]?$|^[0-9]+(\.[0-9]+)?[BMK]$")
+_SIZE_SUFFIX = re.compile(r"[-_ ]\d+(\.\d+)?[BMK]$|^\d+(\.\d+)?[BM]$", re.IGNORECASE)
+_GENERIC_PLURAL = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")
+_PROPOSE_VERBS = re.compile(
+    r"^(propos|introduc|present|develop|design|build|built|creat|releas|construct|curat|contribut|"
+    r"unveil|devis|establish|offer)"
+)
+_NAMING_WORDS = frozenset({"called", "named", "dubbed", "termed", "coined", "namely"})
+_EVAL_WORDS = frozenset({
+    "on", "across", "evaluate", "evaluated", "evaluation", "evaluations", "experiments", "results",
+    "benchmarks", "datasets", "achieves", "achieve", "outperforms", "accuracy",
+})
+_LIST_INTRO = frozenset({"such", "as", "including", "like", "namely", ":", "e.g.", "e.g.,", "i.e."})
+_OBJECT_BOUNDARY = frozenset({
+    "that", "which", "to", "for", "by", "using", "with", "based", "on", "in", "via", "from", "over",
+    "through", "where", "while", "and", "of", ";", ".", "-based",
+})
+
+
+@dataclass
+class Candidate:
+    """A token span that may be an entity, with the evidence gathered for it."""
+
+    start: int
+    end: int
+    votes: dict[str, float] = field(default_factory=dict)  # type -> best weight
+    reasons: list[str] = field(default_factory=list)
+    canonical: str | None = None  # lexicon canonical name
+    partner: tuple[int, int] | None = None  # abbreviation partner span (long <-> short)
+    proposed: bool = False
+
+    def vote(self, entity_type: str, weight: float, reason: str) -> None:
+        """Record that ``reason`` says this is an ``entity_type`` with strength ``weight``."""
+        if weight > self.votes.get(entity_type, 0.0):
+            self.votes[entity_type] = weight
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+
+    @property
+    def strength(self) -> float:
+        """The strongest vote."""
+        return max(self.votes.values(), default=0.0)
+
+
+def candidates(doc: Doc) -> dict[tuple[int, int], Candidate]:
+    """The candidate table of ``doc`` (created on first use)."""
+    if doc._.kg_candidates is None:
+        doc._.kg_candidates = {}
+    return doc._.kg_candidates
+
+
+def candidate_at(doc: Doc, start: int, end: int) -> Candidate:
+    """The candidate for tokens ``start:end``, created if needed."""
+    table = candidates(doc)
+    if (start, end) not in table:
+        table[(start, end)] = Candidate(start, end)
+    return table[(start, end)]
+
+
+# --- token shape -------------------------------------------------------------------------------
+
+
+def is_name_shaped(text: str) -> bool:
+    """A token that looks like a proper name in ML text: inner capitals, or letters with digits.
+
+    >>> [is_name_shaped(t) for t in ("LoRA", "GPT-4o", "BERT", "ResNet-50", "model", "Model", "2024", "LLMs")]
+    [True, True, True, True, False, False, False, False]
+    """
+    if len(text) < 2 or not text[0].isalnum() or _GENERIC_PLURAL.match(text):
+        return False
+    has_alpha = any(c.isalpha() for c in text)
+    inner_upper = any(c.isupper() for c in text[1:])
+    has_digit = any(c.isdigit() for c in text)
+    return has_alpha and (inner_upper or (has_digit and text[0].isalpha()))
+
+
+def is_version(text: str) -> bool:
+    """A version or size token that continues a name: ``2.0``, ``3``, ``v2``, ``7B``.
+
+    >>> [is_version(t) for t in ("2.0", "3", "v2", "7B", "the")]
+    [True, True, True, True, False]
+    """
+    return bool(_VERSION.match(text))
+
+
+def has_size_suffix(text: str) -> bool:
+    """Names carrying a parameter count are trained models: ``LLaMA-2-7B``, ``OPT-175B``.
+
+    >>> [has_size_suffix(t) for t in ("LLaMA-2-7B", "OPT-175B", "CIFAR-10", "Qwen 7B")]
+    [True, True, False, True]
+    """
+    return bool(_SIZE_SUFFIX.search(text))
+
+
+def is_generic(text: str, resources: Resources) -> bool:
+    """Whole fields, generic model classes and other never-entities (rules/not_entities.txt)."""
+    return text.lower() in resources.word_list("not_entities") or bool(_GENERIC_PLURAL.match(text))
+
+
+# --- components --------------------------------------------------------------------------------
+
+
+def match_lexicon(doc: Doc, resources: Resources) -> None:
+    """Add every longest lexicon match (compared by :func:`name_key`) as a candidate."""
+    if not resources.lexicon:
+        return
+    keys = [name_key(t.text) if not t.is_punct else "" for t in doc]
+    raw = [re.sub(r"[\s\-_/.,:;'’`\"()\[\]{}–—]+", "", t.lower_) for t in doc]
+    i = 0
+    while i < len(doc):
+        if not keys[i] or doc[i].is_stop:
+            i += 1
+            continue
+        found = None
+        for n in range(min(resources.max_lexicon_tokens, len(doc) - i), 0, -1):
+            if not keys[i + n - 1]:
+                continue
+            joined = "".join(raw[i : i + n - 1]) + keys[i + n - 1] if n > 1 else keys[i]
+            entry = resources.lexicon.get(joined)
+            if entry is not None:
+                found = (n, entry)
+                break
+        if found is None:
+            i += 1
+            continue
+        n, entry = found
+        candidate = candidate_at(doc, i, i + n)
+        candidate.canonical = entry.canonical
+        candidate.vote(entry.type, W_LEXICON, "lexicon")
+        i += n
+
+
+def head_type(span: Span, resources: Resources) -> str | None:
+    """The type the last word of ``span`` implies (rules/heads.tsv), if any."""
+    head = resources.heads.get(span[-1].lower_)
+    return head.type if head else None
+
+
+def cue_after(doc: Doc, end: int, resources: Resources) -> str | None:
+    """The type named by the word right after a span ("X benchmark", "X (DNAS) framework")."""
+    i = end
+    if i < len(doc) and doc[i].text == "(":
+        while i < len(doc) and doc[i].text != ")" and i - end < 6:
+            i += 1
+        i += 1
+    return resources.cues.get(doc[i].lower_) if i < len(doc) else None
+
+
+def add_abbreviations(doc: Doc, resources: Resources) -> None:
+    """Long and short forms of each abbreviation definition become linked candidates."""
+    for pair in doc._.abbreviations:
+        long, short = pair.long, pair.short
+        if is_generic(long.text, resources) or is_generic(short.text, resources):
+            continue
+        if long[-1].lower_ in {"models", "networks", "llms"}:
+            continue
+        end = max(long.end, short.end)
+        long_c = candidate_at(doc, long.start, long.end)
+        short_c = candidate_at(doc, short.start, short.end)
+        long_c.partner, short_c.partner = (short.start, short.end), (long.start, long.end)
+        for cand in (long_c, short_c):
+            cand.vote("Method", W_DEFAULT, "abbreviation")
+        kind = cue_after(doc, end, resources)
+        if kind:
+            long_c.vote(kind, W_CUE, f"cue:{doc[end + (0 if doc[end].text != ')' else 1)].lower_}"
+                        if end < len(doc) else "cue")
+        kind = head_type(long, resources)
+        if kind:
+            long_c.vote(kind, W_HEAD, f"head:{long[-1].lower_}")
+        for token in doc:
+            if token.text == short.text and not (short.start <= token.i < short.end):
+                candidate_at(doc, token.i, token.i + 1).partner = (long.start, long.end)
+
+
+def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
+    """End of a name starting at ``start``: the name plus version tokens ("AlpacaEval 2.0", "Llama 3 8B")."""
+    end = start + 1
+    while end < len(doc) and end - start <= max_versions and is_version(doc[end].text):
+        end += 1
+    return end
+
+
+def add_names(doc: Doc, resources: Resources) -> None:
+    """Name-shaped tokens (with a following version) become candidates, typed by shape and cues."""
+    covered = {i for (s, e) in candidates(doc) for i in range(s, e)}
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        name_like = is_name_shaped(token.text) or (
+            token.is_title and not token.is_sent_start and i + 1 < len(doc) and is_version(doc[i + 1].text)
+        )
+        if i in covered or not name_like or is_generic(token.text, resources):
+            i += 1
+            continue
+        end = _name_end(doc, i)
+        candidate = candidate_at(doc, i, end)
+        text = doc[i:end].text
+        candidate.vote("Method", W_DEFAULT, "name-shape")
+        if has_size_suffix(text):
+            candidate.vote("Model", W_SHAPE * 2, "shape:size")
+        kind = cue_after(doc, end, resources)
+        if kind:
+            candidate.vote(kind, W_CUE, f"cue:{doc[end].lower_}")
+        i = end
+
+
+def _modifier_ok(token, resources: Resources) -> bool:
+    """Whether ``token`` may open or extend an entity phrase leftwards."""
+    text = token.lower_
+    if token.is_punct or token.like_num or text in resources.word_list("stop_modifiers"):
+        return False
+    if token.is_stop or text.endswith("ly"):
+        return False
+    if not token.is_alpha and not re.fullmatch(r"[a-z0-9][a-z0-9\-/]*[a-z0-9]", text):
+        return False
+    return token.is_lower or is_name_shaped(token.text) or token.doc._.kg_section == "title"
+
+
+def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> None:
+    """Phrases ending in a head noun (rules/heads.tsv) with up to ``max_modifiers`` modifiers."""
+    taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
+    for token in doc:
+        head = resources.heads.get(token.lower_)
+        if head is None or token.i in taken:
+            continue
+        start = token.i
+        while start > 0 and token.i - start < max_modifiers and _modifier_ok(doc[start - 1], resources) \
+                and start - 1 not in taken:
+            start -= 1
+        if start == token.i and not head.standalone:
+            continue
+        span = doc[start : token.i + 1]
+        if is_generic(span.text, resources):
+            continue
+        candidate_at(doc, start, token.i + 1).vote(head.type, W_HEAD, f"head:{token.lower_}")
+
+
+def add_context_types(doc: Doc, resources: Resources) -> None:
+    """Type votes from context: "the X benchmark", "datasets such as A, B and C", "in terms of X"."""
+    table = candidates(doc)
+    starts = {s: c for (s, _), c in table.items()}
+    for (start, end), candidate in list(table.items()):
+        if start >= 2 and doc[start - 1].lower_ == "the" and end < len(doc):
+            kind = resources.cues.get(doc[end].lower_)
+            if kind in {"Benchmark", "Dataset"}:
+                candidate.vote(kind, W_CUE, f"pattern:the-x-{doc[end].lower_}")
+        if start >= 3 and doc[start - 3 : start].text.lower() == "in terms of":
+            candidate.vote("Metric", W_CUE, "pattern:in-terms-of")
+        if end < len(doc) and doc[end].text == "-based":
+            candidate.vote("Method", W_HEAD, "pattern:x-based")
+    for token in doc:
+        kind = resources.cues.get(token.lower_)
+        if kind not in {"Benchmark", "Dataset"} or not token.lower_.endswith("s"):
+            continue
+        i = token.i + 1
+        if i < len(doc) and doc[i].lower_ in _LIST_INTRO:
+            while i < len(doc) and doc[i].lower_ in _LIST_INTRO:
+                i += 1
+            _vote_list(doc, starts, i, kind, f"pattern:{token.lower_}-such-as")
+
+
+def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason: str) -> None:
+    """Vote ``kind`` for a comma/and-separated list of candidates starting at token ``i``."""
+    while i < len(doc) and i in starts:
+        candidate = starts[i]
+        candidate.vote(kind, W_LIST, reason)
+        i = candidate.end
+        while i < len(doc) and doc[i].lower_ in {",", "and", "or", "the"}:
+            i += 1
+
+
+def mark_proposed(doc: Doc) -> None:
+    """Role patterns: "we propose/introduce/present X", "X, called/named/dubbed Y", title "X: ..."."""
+    table = candidates(doc)
+    starts = {s: c for (s, _), c in table.items()}
+    for sent in doc.sents:
+        verb = _propose_verb(sent)
+        if verb is None:
+            continue
+        i = verb + 1
+        while i < sent.end:
+            token = doc[i]
+            if i in starts:
+                starts[i].proposed = True
+                starts[i].reasons.append("pattern:we-propose")
+                i = starts[i].end
+                continue
+            if token.lower_ in _OBJECT_BOUNDARY and not _naming_follows(doc, i):
+                break
+            i += 1
+    for token in doc:
+        if token.lower_ in _NAMING_WORDS and token.i + 1 in starts:
+            cand = starts[token.i + 1]
+            cand.proposed = True
+            cand.reasons.append(f"pattern:{token.lower_}-x")
+    if doc._.kg_section == "title":
+        colon = next((t.i for t in doc if t.text == ":"), None)
+        if colon is not None and 0 < colon <= 4:
+            candidate = candidate_at(doc, 0, colon)
+            candidate.proposed = True
+            kind = _title_head_type(doc[colon + 1 :])
+            candidate.vote(kind or "Method", W_CUE if kind else W_DEFAULT * 2, "title:head-noun")
+
+
+def _propose_verb(sent: Span) -> int | None:
+    """Token index of a "we propose"-style verb in ``sent``, if the subject is the authors."""
+    for token in sent:
+        if _PROPOSE_VERBS.match(token.lower_) and token.i > sent.start:
+            window = {t.lower_ for t in sent.doc[max(sent.start, token.i - 4) : token.i]}
+            if window & {"we", "paper", "work", "study", "here"}:
+                return token.i
+    return None
+
+
+def _naming_follows(doc: Doc, i: int) -> bool:
+    """Whether a naming word ("called", "named") is right after token ``i`` (a comma, say)."""
+    return i + 1 < len(doc) and doc[i + 1].lower_ in _NAMING_WORDS
+
+
+def _title_head_type(rest: Span) -> str | None:
+    """What the title after "X:" says X is: its first framework/model/benchmark/dataset noun."""
+    for token in rest:
+        word = token.lower_
+        if word in {"framework", "frameworks", "method", "approach", "algorithm", "technique"}:
+            return "Method"
+        if word in {"model", "models", "network", "llm", "transformer"}:
+            return "Model"
+        if word in {"benchmark", "benchmarking", "suite", "leaderboard"}:
+            return "Benchmark"
+        if word in {"dataset", "corpus"}:
+            return "Dataset"
+    return None
+
+
+@Language.component("kg_candidates")
+def candidate_component(doc: Doc) -> Doc:
+    """spaCy component: lexicon, abbreviations (after ``kg_abbreviations``), names, head phrases,
+    context types, roles."""
+    resources = load_resources()
+    candidates(doc)
+    match_lexicon(doc, resources)
+    add_abbreviations(doc, resources)
+    add_names(doc, resources)
+    add_head_phrases(doc, resources)
+    add_context_types(doc, resources)
+    mark_proposed(doc)
+    return doc

@@ -1,0 +1,224 @@
+"""One paper's mentions -> entities, and the corpus-level consolidation that makes every thing one
+node: a type decided from all papers, an acronym defined in one paper resolved in the others, and
+one canonical name per thing."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from kg.extract.candidates import W_CUE
+from kg.extract.mentions import DATA_TYPES, Mention
+from kg.extract.resources import name_key
+from kg.model import ExtractedEntity
+
+_REASON_CONFIDENCE = (("lexicon", 0.9), ("cue:", 0.8), ("pattern:", 0.75), ("title:", 0.75),
+                      ("abbreviation", 0.7), ("head:", 0.6), ("shape:", 0.6), ("name-shape", 0.45))
+
+
+@dataclass
+class Group:
+    """The mentions of one thing in one paper."""
+
+    mentions: list[Mention]
+
+    @property
+    def keys(self) -> set[str]:
+        """Every surface key of the group."""
+        return {m.key for m in self.mentions}
+
+    @property
+    def canonical(self) -> str | None:
+        """The lexicon's canonical name, when a mention matched the lexicon."""
+        return next((m.canonical for m in self.mentions if m.canonical), None)
+
+    @property
+    def long_form(self) -> str | None:
+        """The long form of an abbreviation defined in this paper (the longer partner)."""
+        for m in self.mentions:
+            if m.partner and len(m.partner) < len(m.evidence.surface):
+                return m.evidence.surface
+        return None
+
+    @property
+    def short_forms(self) -> set[str]:
+        """Keys of the abbreviation short forms defined in this paper."""
+        return {m.key for m in self.mentions if m.partner and len(m.partner) > len(m.evidence.surface)}
+
+
+def group_mentions(mentions: list[Mention]) -> list[Group]:
+    """Group a paper's mentions: same key, same lexicon entry, or abbreviation partners.
+
+    A small union-find over keys; groups come out in order of first mention.
+    """
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for m in mentions:
+        find(m.key)
+        if m.canonical:
+            union(m.key, "lex:" + name_key(m.canonical))
+        if m.partner:
+            union(m.key, name_key(m.partner))
+    groups: dict[str, list[Mention]] = {}
+    for m in mentions:
+        groups.setdefault(find(m.key), []).append(m)
+    return [Group(ms) for ms in groups.values()]
+
+
+def thing_key(group: Group, definitions: dict[str, str]) -> str:
+    """Corpus identity of a group: lexicon entry, else own long form, else an acronym resolved
+    through a definition made in another paper, else its own most common key."""
+    if group.canonical:
+        return "lex:" + name_key(group.canonical)
+    if group.long_form:
+        return name_key(group.long_form)
+    keys = sorted(group.keys)
+    for key in keys:
+        if key in definitions:
+            return definitions[key]
+    return Counter(m.key for m in group.mentions).most_common(1)[0][0]
+
+
+def corpus_definitions(paper_groups: list[list[Group]]) -> dict[str, str]:
+    """Acronym key -> long-form key, for acronyms every defining paper expands the same way."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    for groups in paper_groups:
+        for group in groups:
+            if group.long_form and not group.canonical:
+                for short in group.short_forms:
+                    seen[short].add(name_key(group.long_form))
+    return {short: next(iter(longs)) for short, longs in seen.items() if len(longs) == 1}
+
+
+def group_votes(group: Group) -> dict[str, float]:
+    """Best vote per type over a group's mentions."""
+    votes: dict[str, float] = {}
+    for m in group.mentions:
+        for kind, weight in m.votes:
+            votes[kind] = max(votes.get(kind, 0.0), weight)
+    return votes
+
+
+def decide_type(votes: dict[str, float]) -> str:
+    """The winning type; Benchmark beats Dataset once any paper calls it a benchmark.
+
+    >>> decide_type({"Dataset": 3.0, "Benchmark": 2.0, "Method": 0.2})
+    'Benchmark'
+    >>> decide_type({"Method": 1.0, "Task": 1.0})
+    'Method'
+    """
+    best = max(sorted(votes), key=lambda k: votes[k])
+    if best == "Dataset" and votes.get("Benchmark", 0.0) >= W_CUE:
+        return "Benchmark"
+    return best
+
+
+def confidence(reasons: tuple[str, ...], n_mentions: int) -> float:
+    """A score in [0, 1] from the strongest reason plus a little for repeated mentions.
+
+    >>> confidence(("lexicon",), 1), confidence(("name-shape",), 3)
+    (0.9, 0.55)
+    """
+    base = max((p for prefix, p in _REASON_CONFIDENCE for r in reasons if r.startswith(prefix)), default=0.3)
+    return round(min(0.99, base + 0.05 * (n_mentions - 1)), 2)
+
+
+def surface_counts(paper_groups: list[list[Group]], keys: list[list[str]]) -> dict[str, Counter]:
+    """Per thing key, how often each surface form names it across the corpus (long forms only)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for groups, gkeys in zip(paper_groups, keys):
+        for group, key in zip(groups, gkeys):
+            short = group.short_forms
+            for m in group.mentions:
+                if m.key not in short:
+                    counts[key][m.evidence.surface] += 1
+            if not counts[key]:
+                for m in group.mentions:
+                    counts[key][m.evidence.surface] += 1
+    return counts
+
+
+def canonical_name(key: str, lexicon_name: str | None, counts: Counter) -> str:
+    """Lexicon canonical, else the corpus's most frequent surface (ties: the one with capitals
+    first, then alphabetical, so the choice is stable)."""
+    if lexicon_name:
+        return lexicon_name
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].islower(), kv[0]))[0][0]
+
+
+def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntity]]:
+    """Entities per paper, consolidated across the corpus (same order as the input)."""
+    paper_groups = [group_mentions(ms) for ms in paper_mentions]
+    definitions = corpus_definitions(paper_groups)
+    keys = [[thing_key(g, definitions) for g in groups] for groups in paper_groups]
+    votes: dict[str, dict[str, float]] = defaultdict(dict)
+    lexicon_names: dict[str, str] = {}
+    for groups, gkeys in zip(paper_groups, keys):
+        for group, key in zip(groups, gkeys):
+            for kind, weight in group_votes(group).items():
+                votes[key][kind] = votes[key].get(kind, 0.0) + weight
+            if group.canonical:
+                lexicon_names.setdefault(key, group.canonical)
+    counts = surface_counts(paper_groups, keys)
+    types = {key: decide_type(v) for key, v in votes.items()}
+    names = {key: canonical_name(key, lexicon_names.get(key), counts[key]) for key in votes}
+    result = []
+    for groups, gkeys in zip(paper_groups, keys):
+        entities = [paper_entity(g, names[k], types[k]) for g, k in zip(groups, gkeys)]
+        result.append(merge_same_name(entities))
+    return result
+
+
+def paper_entity(group: Group, name: str, entity_type: str) -> ExtractedEntity:
+    """The entity a group stands for in its paper."""
+    mentions = sorted(group.mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
+    reasons = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
+    if group_votes(group) and decide_type(group_votes(group)) != entity_type:
+        reasons += (f"corpus:{entity_type}",)
+    if any(m.proposed for m in mentions):
+        role = "proposed"
+    elif entity_type in DATA_TYPES:
+        role = "evaluated_on"
+    else:
+        role = "used"
+    surfaces = dict.fromkeys(m.evidence.surface for m in mentions)
+    aliases = tuple(sorted(s for s in surfaces if s != name))
+    return ExtractedEntity(
+        name=name,
+        type=entity_type,
+        role=role,
+        aliases=aliases,
+        confidence=confidence(reasons, len(mentions)),
+        evidence=tuple(m.evidence for m in mentions),
+        reasons=reasons,
+    )
+
+
+def merge_same_name(entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
+    """One entity per name in a paper (two groups can resolve to one thing), sorted by type, name."""
+    by_name: dict[tuple[str, str], ExtractedEntity] = {}
+    for e in entities:
+        other = by_name.get((e.type, e.name))
+        if other is None:
+            by_name[(e.type, e.name)] = e
+            continue
+        role = "proposed" if "proposed" in (e.role, other.role) else other.role
+        by_name[(e.type, e.name)] = ExtractedEntity(
+            name=e.name, type=e.type, role=role,
+            aliases=tuple(sorted(set(other.aliases) | set(e.aliases))),
+            confidence=max(e.confidence, other.confidence),
+            evidence=other.evidence + e.evidence,
+            reasons=tuple(dict.fromkeys(other.reasons + e.reasons)),
+        )
+    return sorted(by_name.values(), key=lambda e: (e.type, e.name))

@@ -1,0 +1,54 @@
+"""A tokenizer that keeps model and dataset names whole.
+
+spaCy's English infix rules split on hyphens between letters (``Mixture-of-Experts``), on ``/``
+before a letter (``ViT-B/16`` -> ``ViT - B/16``) and on arithmetic signs between digits
+(``LLaMA-2-7B`` -> ``LLaMA-2 - 7B``). Those splits are what break ML names apart, and nothing
+downstream needs them: the lexicon and the grouping compare names after removing hyphens and
+spaces, so ``Mixture-of-Experts`` (one token) and ``Mixture of Experts`` (three) still meet.
+We therefore drop exactly those three infix rules and keep every prefix/suffix rule, so trailing
+punctuation (``GPT-4o,`` ``(MoE)``) is still split off. One suffix is added: ``-based``/``-like``/
+``-style``/``-driven``/``-powered`` is split from the name before it, so "MoE-based" yields "MoE".
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, compile_suffix_regex
+
+_NAME_BREAKING_INFIXES = ("(?:-|–|—|--|---|——|~)", "[:<>=/]", "[+\\-\\*^]")
+_DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?:based|like|style|driven|powered)"
+
+
+def name_preserving_infixes(infixes) -> list[str]:
+    """The default infix patterns minus those that split hyphenated or slashed names.
+
+    >>> import spacy
+    >>> len(name_preserving_infixes(spacy.blank("en").Defaults.infixes)) < len(spacy.blank("en").Defaults.infixes)
+    True
+    """
+    return [p for p in infixes if not any(marker in p for marker in _NAME_BREAKING_INFIXES)]
+
+
+def install_tokenizer(nlp: Language) -> Language:
+    """Replace ``nlp``'s tokenizer infix rules with :func:`name_preserving_infixes`; returns ``nlp``.
+
+    >>> import spacy
+    >>> nlp = install_tokenizer(spacy.blank("en"))
+    >>> [t.text for t in nlp("LLaMA-2-7B, ViT-B/16 and Qwen2.5-VL on CIFAR-10/100.")]
+    ['LLaMA-2-7B', ',', 'ViT-B/16', 'and', 'Qwen2.5-VL', 'on', 'CIFAR-10/100', '.']
+    >>> [t.text for t in nlp("a MoE-based model")]
+    ['a', 'MoE', '-based', 'model']
+    """
+    old: Tokenizer = nlp.tokenizer
+    infixes = name_preserving_infixes(nlp.Defaults.infixes)
+    nlp.tokenizer = Tokenizer(
+        nlp.vocab,
+        rules=old.rules,
+        prefix_search=old.prefix_search,
+        suffix_search=compile_suffix_regex([*nlp.Defaults.suffixes, _DERIVATION_SUFFIX]).search,
+        infix_finditer=compile_infix_regex(infixes).finditer,
+        token_match=old.token_match,
+        url_match=old.url_match,
+    )
+    return nlp
