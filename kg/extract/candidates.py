@@ -30,6 +30,7 @@ W_LEXICON, W_CUE, W_LIST, W_HEAD, W_SHAPE, W_DEFAULT = 3.0, 2.0, 1.5, 1.0, 0.6, 
 _VERSION = re.compile(r"^v?\d+(\.\d+)*[A-Za-z]?$|^[0-9]+(\.[0-9]+)?[BMK]$")
 _SIZE_SUFFIX = re.compile(r"[-_ ]\d+(\.\d+)?[BMK]$|^\d+(\.\d+)?[BM]$", re.IGNORECASE)
 _GENERIC_PLURAL = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")
+_NOT_NAME = re.compile(r"[%$=^{}~\\@]|://|^www\.|^(?:fp|bf|int|uint|FP|BF|INT|UINT)\d+$|^[A-Z]?\d+(\.\d+)?[A-Za-z]?$")
 _PROPOSE_VERBS = re.compile(
     r"^(propos|introduc|present|develop|design|build|built|creat|releas|construct|curat|contribut|"
     r"unveil|devis|establish|offer)"
@@ -92,15 +93,26 @@ def candidate_at(doc: Doc, start: int, end: int) -> Candidate:
 def is_name_shaped(text: str) -> bool:
     """A token that looks like a proper name in ML text: inner capitals, or letters with digits.
 
-    >>> [is_name_shaped(t) for t in ("LoRA", "GPT-4o", "BERT", "ResNet-50", "model", "Model", "2024", "LLMs")]
-    [True, True, True, True, False, False, False, False]
+    Title-case hyphenated words ("Training-Free", "Hardware-Aware") are ordinary words in titles,
+    and numbers with units ("1.3B", "63%") or plural class acronyms ("LLMs") are not names.
+
+    >>> [is_name_shaped(t) for t in ("LoRA", "GPT-4o", "BERT", "ResNet-50", "3DGS", "model", "Model")]
+    [True, True, True, True, True, False, False]
+    >>> [is_name_shaped(t) for t in ("2024", "LLMs", "Training-Free", "1.3B", "63%-FLOPs", "fp16")]
+    [False, False, False, False, False, False]
     """
-    if len(text) < 2 or not text[0].isalnum() or _GENERIC_PLURAL.match(text):
+    if len(text) < 2 or not text[0].isalnum() or _GENERIC_PLURAL.match(text) or _NOT_NAME.search(text):
         return False
-    has_alpha = any(c.isalpha() for c in text)
-    inner_upper = any(c.isupper() for c in text[1:])
-    has_digit = any(c.isdigit() for c in text)
-    return has_alpha and (inner_upper or (has_digit and text[0].isalpha()))
+    if text[0].isdigit() and sum(c.isalpha() for c in text) < 2:
+        return False
+    for part in text.split("-"):
+        letters = [c for c in part if c.isalpha()]
+        if not letters:
+            continue
+        if any(c.isupper() for c in part[1:]) or (any(c.isdigit() for c in part) and len(letters) >= 1
+                                                  and part[0].isalpha()):
+            return True
+    return False
 
 
 def is_version(text: str) -> bool:
@@ -122,8 +134,13 @@ def has_size_suffix(text: str) -> bool:
 
 
 def is_generic(text: str, resources: Resources) -> bool:
-    """Whole fields, generic model classes and other never-entities (rules/not_entities.txt)."""
-    return text.lower() in resources.word_list("not_entities") or bool(_GENERIC_PLURAL.match(text))
+    """Whole fields, generic model classes, hardware and other never-entities (rules/not_entities.txt).
+
+    A phrase ending in a plural class noun ("... models", "... networks") is generic too.
+    """
+    if name_key(text) in resources.word_list("not_entities_keys") or _GENERIC_PLURAL.match(text):
+        return True
+    return text.rsplit(" ", 1)[-1].lower() in {"models", "networks", "llms", "mllms", "vlms"}
 
 
 # --- components --------------------------------------------------------------------------------
@@ -146,17 +163,40 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
                 continue
             joined = "".join(raw[i : i + n - 1]) + keys[i + n - 1] if n > 1 else keys[i]
             entry = resources.lexicon.get(joined)
-            if entry is not None:
+            if entry is not None and lexicon_form_fits(doc[i : i + n].text, entry, joined):
                 found = (n, entry)
                 break
         if found is None:
             i += 1
             continue
         n, entry = found
+        if is_generic(doc[i : i + n].text, resources):
+            i += n
+            continue
         candidate = candidate_at(doc, i, i + n)
         candidate.canonical = entry.canonical
         candidate.vote(entry.type, W_LEXICON, "lexicon")
         i += n
+
+
+def lexicon_form_fits(text: str, entry, key: str) -> bool:
+    """Whether ``text`` may stand for a lexicon form with the same key: a form written with capitals
+    ("FRAMES", "DROP", "IE") does not match an ordinary lower-case word ("frames", "drop", "i.e."),
+    and a short form must match exactly.
+
+    >>> from kg.extract.resources import LexiconEntry
+    >>> e = LexiconEntry("Benchmark", "DROP", ("DROP",))
+    >>> lexicon_form_fits("DROP", e, "drop"), lexicon_form_fits("drop", e, "drop")
+    (True, False)
+    """
+    forms = [f for f in entry.forms if name_key(f) == key]
+    for form in forms:
+        if len(key) <= 4 and not form.islower():
+            if text.replace(" ", "") == form.replace(" ", ""):
+                return True
+        elif form.islower() or not text.islower():
+            return True
+    return False
 
 
 def head_type(span: Span, resources: Resources) -> str | None:
@@ -218,13 +258,13 @@ def add_names(doc: Doc, resources: Resources) -> None:
         name_like = is_name_shaped(token.text) or (
             token.is_title and not token.is_sent_start and i + 1 < len(doc) and is_version(doc[i + 1].text)
         )
-        if i in covered or not name_like or is_generic(token.text, resources):
+        if i in covered or not name_like or is_generic(token.text, resources) or token.like_url:
             i += 1
             continue
         end = _name_end(doc, i)
         candidate = candidate_at(doc, i, end)
         text = doc[i:end].text
-        candidate.vote("Method", W_DEFAULT, "name-shape")
+        candidate.vote("Model", W_DEFAULT, "name-shape")
         if has_size_suffix(text):
             candidate.vote("Model", W_SHAPE * 2, "shape:size")
         kind = cue_after(doc, end, resources)
@@ -236,7 +276,8 @@ def add_names(doc: Doc, resources: Resources) -> None:
 def _modifier_ok(token, resources: Resources) -> bool:
     """Whether ``token`` may open or extend an entity phrase leftwards."""
     text = token.lower_
-    if token.is_punct or token.like_num or text in resources.word_list("stop_modifiers"):
+    if token.is_punct or token.like_num or text in resources.word_list("stop_modifiers") \
+            or text in resources.word_list("verbs_all"):
         return False
     if token.is_stop or text.endswith("ly"):
         return False
@@ -324,7 +365,8 @@ def mark_proposed(doc: Doc) -> None:
             cand.reasons.append(f"pattern:{token.lower_}-x")
     if doc._.kg_section == "title":
         colon = next((t.i for t in doc if t.text == ":"), None)
-        if colon is not None and 0 < colon <= 4:
+        if colon is not None and (colon == 1 or (colon <= 4 and any(is_name_shaped(t.text) for t in doc[:colon]))) \
+                and not any(t.is_punct or t.is_stop for t in doc[:colon]):
             candidate = candidate_at(doc, 0, colon)
             candidate.proposed = True
             kind = _title_head_type(doc[colon + 1 :])

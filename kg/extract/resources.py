@@ -1,5 +1,4 @@
-"""The data the rules read: the curated lexicon (kg/extract/lexicon/*.tsv, owned by the lexicon
-work) and the extractor's own word lists (kg/extract/rules/*.tsv), plus a version that changes
+"""The data the rules read: the curated lexicon (kg/extract/lexicon, read with its own loader) and the extractor's own word lists (kg/extract/rules/*.tsv), plus a version that changes
 whenever any of them, or the extractor code, changes (the incremental build re-extracts then).
 """
 
@@ -13,10 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg import __version__
+from kg.extract.lexicon import FILE_NAMES, LEXICON_DIR, read_lexicon_file
 from kg.model import ENTITY_TYPES
 
 PACKAGE_DIR = Path(__file__).parent
-LEXICON_DIR = PACKAGE_DIR / "lexicon"
 RULES_DIR = PACKAGE_DIR / "rules"
 
 _KEY_DROP = re.compile(r"[\s\-_/.,:;'’`\"()\[\]{}–—]+")
@@ -80,23 +79,24 @@ def _tsv_rows(path: Path):
             yield number, [cell.strip() for cell in line.split("\t")]
 
 
-def read_lexicon(directory: Path) -> dict[str, LexiconEntry]:
-    """Lexicon files ``type<TAB>canonical<TAB>alias|alias`` -> entries by :func:`name_key`.
+def available_lexicon() -> list:
+    """Entries of the lexicon files that exist (the lexicon grows file by file)."""
+    return [entry for kind, name in FILE_NAMES.items() if (LEXICON_DIR / name).is_file()
+            for entry in read_lexicon_file(LEXICON_DIR / name, kind)]
 
-    Malformed rows (unknown type, missing name) are skipped: the lexicon is curated by hand and
-    grows while others use it, so one bad line must not stop extraction. A form listed under two
-    entries keeps the first (files read in sorted order, so this is deterministic).
+
+def index_lexicon(entries) -> dict[str, LexiconEntry]:
+    """Lexicon entries (``kg.extract.lexicon.load_lexicon``) indexed by :func:`name_key` of every form.
+
+    A form listed under two entries keeps the first (the loader's order is fixed, so this is
+    deterministic).
     """
-    entries: dict[str, LexiconEntry] = {}
-    for path in sorted(directory.glob("*.tsv")):
-        for _, cells in _tsv_rows(path):
-            if len(cells) < 2 or cells[0] not in ENTITY_TYPES or not cells[1]:
-                continue
-            aliases = [a.strip() for a in cells[2].split("|")] if len(cells) > 2 else []
-            entry = LexiconEntry(cells[0], cells[1], tuple(dict.fromkeys([cells[1], *filter(None, aliases)])))
-            for form in entry.forms:
-                entries.setdefault(name_key(form), entry)
-    return entries
+    index: dict[str, LexiconEntry] = {}
+    for e in entries:
+        entry = LexiconEntry(e.type, e.canonical, tuple(dict.fromkeys(e.surface_forms)))
+        for form in entry.forms:
+            index.setdefault(name_key(form), entry)
+    return index
 
 
 def read_heads(path: Path) -> dict[str, Head]:
@@ -122,6 +122,29 @@ def read_word_lists(directory: Path) -> dict[str, frozenset[str]]:
     }
 
 
+def verb_forms(base: str) -> set[str]:
+    """A verb and its -s, -ed and -ing forms (regular spelling; good enough for a block list).
+
+    >>> sorted(verb_forms("achieve"))
+    ['achieve', 'achieved', 'achieves', 'achieving']
+    """
+    stem = base[:-1] if base.endswith("e") else base
+    plural = base + "es" if base.endswith(("s", "sh", "ch", "x")) else base + "s"
+    if base.endswith("y") and base[-2:-1] not in "aeiou":
+        plural, past = base[:-1] + "ies", base[:-1] + "ied"
+    else:
+        past = stem + "ed"
+    return {base, plural, past, stem + "ing"}
+
+
+def with_derived_lists(words: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """Add ``verbs_all`` (every form of rules/verbs.txt) and ``not_entities_keys`` (name keys)."""
+    derived = dict(words)
+    derived["verbs_all"] = frozenset(f for v in words.get("verbs", ()) for f in verb_forms(v))
+    derived["not_entities_keys"] = frozenset(name_key(w) for w in words.get("not_entities", ()))
+    return derived
+
+
 def resources_version(*directories: Path) -> str:
     """``kg.__version__`` plus a short hash of the extractor code and every data file."""
     digest = hashlib.sha1()
@@ -136,13 +159,13 @@ def resources_version(*directories: Path) -> str:
 @lru_cache(maxsize=1)
 def load_resources() -> Resources:
     """Load the lexicon and rule files shipped in the package (cached)."""
-    lexicon = read_lexicon(LEXICON_DIR) if LEXICON_DIR.is_dir() else {}
+    lexicon = index_lexicon(available_lexicon())
     longest = max((len(form.split()) for e in lexicon.values() for form in e.forms), default=1)
     return Resources(
         lexicon=lexicon,
         max_lexicon_tokens=longest,
         heads=read_heads(RULES_DIR / "heads.tsv"),
         cues=read_cues(RULES_DIR / "cues.tsv"),
-        words=read_word_lists(RULES_DIR),
+        words=with_derived_lists(read_word_lists(RULES_DIR)),
         version=resources_version(PACKAGE_DIR, LEXICON_DIR, RULES_DIR),
     )

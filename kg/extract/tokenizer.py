@@ -17,7 +17,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 _NAME_BREAKING_INFIXES = ("(?:-|–|—|--|---|——|~)", "[:<>=/]", "[+\\-\\*^]")
-_DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?:based|like|style|driven|powered)"
+_DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?i:based|like|style|driven|powered)"
 
 
 def name_preserving_infixes(infixes) -> list[str]:
