@@ -1,0 +1,152 @@
+"""SPARQL queries: bundled named queries (``ontology/queries/*.rq``), .rq files and inline text.
+
+A query file starts with comment lines: the first is a one-line description, then one line per
+parameter it takes::
+
+    # Papers that use a given model, newest first.
+    # param model (required): the model's name, one of its aliases, or its IRI
+
+Every query is checked with rdflib's SPARQL parser before it runs, so a malformed query fails with
+one line naming where it went wrong instead of an endpoint's stack trace.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyparsing import ParseException
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+from kg.errors import KGError
+from kg.vocab import PREFIXES, ontology_dir
+
+_PARAM_LINE = re.compile(r"#\s*param\s+(\w+)\s*(\(required\))?\s*:\s*(.*)")
+
+QUERY_FORMS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    """A parameter a named query takes."""
+
+    name: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A SPARQL query with where it came from and what it expects."""
+
+    name: str
+    text: str
+    description: str = ""
+    params: tuple[QueryParam, ...] = ()
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Names of the parameters that must be given."""
+        return tuple(p.name for p in self.params if p.required)
+
+
+def parse_header(text: str) -> tuple[str, tuple[QueryParam, ...]]:
+    """Description and parameters from a query file's leading comment lines.
+
+    >>> parse_header("# Aliases of an entity.\\n# param entity (required): a name or IRI\\nSELECT ...")
+    ('Aliases of an entity.', (QueryParam(name='entity', required=True, description='a name or IRI'),))
+    """
+    description = ""
+    params = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("#"):
+            break
+        match = _PARAM_LINE.fullmatch(line)
+        if match:
+            params.append(QueryParam(match.group(1), bool(match.group(2)), match.group(3).strip()))
+        elif not description:
+            description = line.lstrip("#").strip()
+    return description, tuple(params)
+
+
+def load_query_file(path: Path, name: str | None = None) -> NamedQuery:
+    """A query read from a .rq file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise KGError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    description, params = parse_header(text)
+    return NamedQuery(name or str(path), text, description, params)
+
+
+def bundled_queries(folder: Path | None = None) -> dict[str, NamedQuery]:
+    """The named queries shipped in ``ontology/queries``, by file stem, sorted by name."""
+    folder = folder or ontology_dir() / "queries"
+    return {path.stem: load_query_file(path, path.stem) for path in sorted(folder.glob("*.rq"))}
+
+
+def resolve_query(spec: str) -> NamedQuery:
+    """``spec`` as a query: a bundled query's name, a path to a .rq file, or inline SPARQL."""
+    bundled = bundled_queries()
+    if spec in bundled:
+        return bundled[spec]
+    if spec.endswith(".rq") or (len(spec) < 4096 and "\n" not in spec and Path(spec).is_file()):
+        path = Path(spec)
+        if not path.is_file():
+            raise KGError(f"{spec}: no such query file")
+        return load_query_file(path)
+    if re.fullmatch(r"[\w\-]+", spec):
+        names = ", ".join(bundled)
+        raise KGError(f"no bundled query named {spec!r} (kg query --list shows them: {names})")
+    return NamedQuery("query", spec)
+
+
+def query_form(text: str, source: str = "query") -> str:
+    """The query form (``SelectQuery``, ``AskQuery``, ``ConstructQuery``, ``DescribeQuery``) of
+    ``text``; a malformed query or an update raises a one-line KGError naming line and column.
+
+    >>> query_form("ASK { ?s ?p ?o }")
+    'AskQuery'
+    >>> query_form("SELECT ?x WHERE { ?x ?p }")
+    Traceback (most recent call last):
+    kg.errors.KGError: query:1:19: SPARQL syntax error near '?x ?p }'
+    """
+    try:
+        return parseQuery(text)[1].name
+    except ParseException as exc:
+        if _is_update(text):
+            raise KGError(f"{source}: updates are not allowed, only queries") from None
+        near = exc.line[exc.col - 1 :].strip()[:30] or "end of query"
+        raise KGError(f"{source}:{exc.lineno}:{exc.col}: SPARQL syntax error near {near!r}") from None
+
+
+def _is_update(text: str) -> bool:
+    """Whether ``text`` parses as a SPARQL update."""
+    try:
+        parseUpdate(text)
+    except ParseException:
+        return False
+    return True
+
+
+def declare_prefixes(text: str) -> str:
+    """``text`` with PREFIX declarations for the project's prefixes (kg:, skos:, dcterms: …) that it
+    uses without declaring, so short inline queries run the same on every endpoint.
+
+    >>> declare_prefixes("ASK { ?p a kg:Paper }").splitlines()[0]
+    'PREFIX kg: <https://w3id.org/mlkg/ns#>'
+    """
+    missing = [
+        f"PREFIX {prefix}: <{namespace}>"
+        for prefix, namespace in PREFIXES.items()
+        if re.search(rf"(?<![\w.-]){prefix}:", text)
+        and not re.search(rf"PREFIX\s+{prefix}\s*:", text, re.IGNORECASE)
+    ]
+    return "\n".join([*missing, text])
