@@ -32,3 +32,21 @@ def extraction_record(extraction: PaperExtraction) -> dict:
         "title": extraction.paper.title,
         "entities": [entity_record(e) for e in extraction.entities],
     }
+
+
+def explained_entity_record(entity: ExtractedEntity) -> dict:
+    """:func:`entity_record` plus the reasons and every mention's evidence."""
+    record = entity_record(entity)
+    record["reasons"] = list(entity.reasons)
+    record["mentions"] = [
+        {"section": ev.section, "start": ev.start, "end": ev.end, "surface": ev.surface, "sentence": ev.sentence}
+        for ev in entity.evidence
+    ]
+    return record
+
+
+def explained_record(extraction: PaperExtraction) -> dict:
+    """:func:`extraction_record` with :func:`explained_entity_record` entities."""
+    record = extraction_record(extraction)
+    record["entities"] = [explained_entity_record(e) for e in extraction.entities]
+    return record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import spacy
 from spacy.language import Language
@@ -53,20 +53,32 @@ def _mentions_of(papers: Sequence[Paper]) -> list[list[Mention]]:
     return [paper_mentions(p) for p in papers]
 
 
-def extract_corpus(papers: Sequence[Paper], n_process: int = 1) -> list[PaperExtraction]:
+def extract_corpus(
+    papers: Sequence[Paper], n_process: int = 1, on_paper: Callable[[], None] | None = None
+) -> list[PaperExtraction]:
     """One :class:`PaperExtraction` per paper, same order, consolidated across the corpus.
 
     Deterministic: the same papers give identical output for any ``n_process`` (papers are
     processed independently in chunks, in order; consolidation runs once over all of them).
+    ``on_paper`` is called after each paper (single process) or chunk of papers, for progress.
     """
     papers = list(papers)
     if n_process > 1 and len(papers) > 1:
         size = -(-len(papers) // n_process)
         chunks = [papers[i : i + size] for i in range(0, len(papers), size)]
         with ProcessPoolExecutor(max_workers=n_process) as pool:
-            mentions = [m for chunk in pool.map(_mentions_of, chunks) for m in chunk]
+            mentions = []
+            for chunk in pool.map(_mentions_of, chunks):
+                mentions.extend(chunk)
+                for _ in chunk:
+                    if on_paper:
+                        on_paper()
     else:
-        mentions = _mentions_of(papers)
+        mentions = []
+        for paper in papers:
+            mentions.append(paper_mentions(paper))
+            if on_paper:
+                on_paper()
     version = extractor_version()
     return [
         PaperExtraction(paper=paper, entities=entities, extractor=EXTRACTOR, extractor_version=version)
