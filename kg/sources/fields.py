@@ -208,6 +208,18 @@ def _upvotes(record: Mapping) -> int | None:
     return value
 
 
+def require_title_and_abstract(title: str | None, abstract: str | None) -> None:
+    """Raise RecordError unless both a title and an abstract are given (not blank)."""
+    has_title = bool(title and title.strip())
+    has_abstract = bool(abstract and abstract.strip())
+    if not has_title and not has_abstract:
+        raise RecordError("record has neither a title nor an abstract")
+    if not has_abstract:
+        raise RecordError("title without an abstract")
+    if not has_title:
+        raise RecordError("abstract without a title")
+
+
 def build_paper(
     title: str | None,
     abstract: str | None,
@@ -222,14 +234,7 @@ def build_paper(
     Traceback (most recent call last):
     kg.sources.fields.RecordError: title without an abstract
     """
-    has_title = bool(title and title.strip())
-    has_abstract = bool(abstract and abstract.strip())
-    if not has_title and not has_abstract:
-        raise RecordError("record has neither a title nor an abstract")
-    if not has_abstract:
-        raise RecordError("title without an abstract")
-    if not has_title:
-        raise RecordError("abstract without a title")
+    require_title_and_abstract(title, abstract)
     title = collapse(title)
     if not normalise_title(title):
         raise RecordError("title has no letters or digits")

@@ -23,7 +23,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.model import Paper, Reject, Source
-from kg.sources.fields import PAGE_DATE, RecordError, build_paper, excerpt, parse_page_date
+from kg.sources.fields import (
+    PAGE_DATE,
+    RecordError,
+    build_paper,
+    excerpt,
+    parse_page_date,
+    require_title_and_abstract,
+)
 from kg.sources.lines import Line, invalid_line, numbered_lines
 
 FORMAT = "hf-text"
@@ -199,6 +206,7 @@ def _entry(
     title_text = title[0].text if title else None
     abstract_text = " ".join(line.text.strip() for line in abstract) if abstract else None
     try:
+        require_title_and_abstract(title_text, abstract_text)
         fields = parse_meta_block(meta, year) if meta else {}
         return build_paper(title_text, abstract_text, Source(path, first.number, FORMAT), **fields)
     except RecordError as error:
