@@ -99,10 +99,18 @@ def _long_form_span(doc: Doc, short: Span, window: Span) -> Span | None:
     return span
 
 
+def tokens_of(doc: Doc) -> list:
+    """The Doc's tokens as a list, built once per Doc (creating Token objects dominates run time)."""
+    cached = doc.user_data.get("kg_tokens")
+    if cached is None:
+        cached = doc.user_data["kg_tokens"] = list(doc)
+    return cached
+
+
 def _parenthesised(doc: Doc):
     """Yield (open, close) token indices of single-level parentheses within one sentence."""
     opened = None
-    for token in doc:
+    for token in tokens_of(doc):
         if token.text == "(":
             opened = token.i
         elif token.text == ")" and opened is not None:

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.resources import Resources, load_resources, name_key
+from kg.extract.abbreviations import tokens_of
+from kg.extract.resources import _KEY_DROP, Resources, load_resources, name_key
 
 Doc.set_extension("kg_candidates", default=None, force=True)
 Doc.set_extension("kg_section", default="abstract", force=True)
@@ -30,7 +32,11 @@ W_LEXICON, W_CUE, W_LIST, W_HEAD, W_SHAPE, W_DEFAULT = 3.0, 2.0, 1.5, 1.0, 0.6, 
 _VERSION = re.compile(r"^v?\d+(\.\d+)*[A-Za-z]?$|^[0-9]+(\.[0-9]+)?[BMK]$")
 _SIZE_SUFFIX = re.compile(r"[-_ ]\d+(\.\d+)?[BMK]$|^\d+(\.\d+)?[BM]$", re.IGNORECASE)
 _GENERIC_PLURAL = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")
-_NOT_NAME = re.compile(r"[%$=^{}~\\@]|://|^www\.|^(?:fp|bf|int|uint|FP|BF|INT|UINT)\d+$|^[A-Z]?\d+(\.\d+)?[A-Za-z]?$")
+_NOT_NAME = re.compile(
+    r"[%$=^{}~\\@*]|://|^www\.|^(?:fp|bf|int|uint|FP|BF|INT|UINT)\d+$|^[A-Z]?\d+(\.\d+)?[A-Za-z]?$"
+    r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$"
+)
+_SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
 _PROPOSE_VERBS = re.compile(
     r"^(propos|introduc|present|develop|design|build|built|creat|releas|construct|curat|contribut|"
     r"unveil|devis|establish|offer)"
@@ -90,6 +96,7 @@ def candidate_at(doc: Doc, start: int, end: int) -> Candidate:
 # --- token shape -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def is_name_shaped(text: str) -> bool:
     """A token that looks like a proper name in ML text: inner capitals, or letters with digits.
 
@@ -150,11 +157,12 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
     """Add every longest lexicon match (compared by :func:`name_key`) as a candidate."""
     if not resources.lexicon:
         return
-    keys = [name_key(t.text) if not t.is_punct else "" for t in doc]
-    raw = [re.sub(r"[\s\-_/.,:;'’`\"()\[\]{}–—]+", "", t.lower_) for t in doc]
+    toks = tokens_of(doc)
+    keys = [name_key(t.text) if not t.is_punct else "" for t in toks]
+    raw = [_raw_key(t.lower_) for t in toks]
     i = 0
     while i < len(doc):
-        if not keys[i] or doc[i].is_stop:
+        if not keys[i] or toks[i].is_stop:
             i += 1
             continue
         found = None
@@ -177,6 +185,12 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
         candidate.canonical = entry.canonical
         candidate.vote(entry.type, W_LEXICON, "lexicon")
         i += n
+
+
+@lru_cache(maxsize=65536)
+def _raw_key(lower: str) -> str:
+    """A lower-cased token without spaces and hyphens (inner parts of a multi-token lexicon key)."""
+    return _KEY_DROP.sub("", lower)
 
 
 def lexicon_form_fits(text: str, entry, key: str) -> bool:
@@ -208,11 +222,11 @@ def head_type(span: Span, resources: Resources) -> str | None:
 def cue_after(doc: Doc, end: int, resources: Resources) -> str | None:
     """The type named by the word right after a span ("X benchmark", "X (DNAS) framework")."""
     i = end
-    if i < len(doc) and doc[i].text == "(":
-        while i < len(doc) and doc[i].text != ")" and i - end < 6:
+    if i < len(doc) and tokens_of(doc)[i].text == "(":
+        while i < len(doc) and tokens_of(doc)[i].text != ")" and i - end < 6:
             i += 1
         i += 1
-    return resources.cues.get(doc[i].lower_) if i < len(doc) else None
+    return resources.cues.get(tokens_of(doc)[i].lower_) if i < len(doc) else None
 
 
 def add_abbreviations(doc: Doc, resources: Resources) -> None:
@@ -231,12 +245,12 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
             cand.vote("Method", W_DEFAULT, "abbreviation")
         kind = cue_after(doc, end, resources)
         if kind:
-            long_c.vote(kind, W_CUE, f"cue:{doc[end + (0 if doc[end].text != ')' else 1)].lower_}"
+            long_c.vote(kind, W_CUE, f"cue:{tokens_of(doc)[end + (0 if doc[end].text != ')' else 1)].lower_}"
                         if end < len(doc) else "cue")
         kind = head_type(long, resources)
         if kind:
             long_c.vote(kind, W_HEAD, f"head:{long[-1].lower_}")
-        for token in doc:
+        for token in tokens_of(doc):
             if token.text == short.text and not (short.start <= token.i < short.end):
                 candidate_at(doc, token.i, token.i + 1).partner = (long.start, long.end)
 
@@ -244,7 +258,8 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
 def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
     """End of a name starting at ``start``: the name plus version tokens ("AlpacaEval 2.0", "Llama 3 8B")."""
     end = start + 1
-    while end < len(doc) and end - start <= max_versions and is_version(doc[end].text):
+    toks = tokens_of(doc)
+    while end < len(doc) and end - start <= max_versions and is_version(toks[end].text):
         end += 1
     return end
 
@@ -252,13 +267,15 @@ def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
 def add_names(doc: Doc, resources: Resources) -> None:
     """Name-shaped tokens (with a following version) become candidates, typed by shape and cues."""
     covered = {i for (s, e) in candidates(doc) for i in range(s, e)}
+    toks = tokens_of(doc)
     i = 0
     while i < len(doc):
-        token = doc[i]
+        token = toks[i]
         name_like = is_name_shaped(token.text) or (
-            token.is_title and not token.is_sent_start and i + 1 < len(doc) and is_version(doc[i + 1].text)
+            token.is_title and not token.is_sent_start and i + 1 < len(doc) and is_version(toks[i + 1].text)
         )
-        if i in covered or not name_like or is_generic(token.text, resources) or token.like_url:
+        if i in covered or not name_like or is_generic(token.text, resources) or token.like_url \
+                or _SHORT_ACRONYM.match(token.text):
             i += 1
             continue
         end = _name_end(doc, i)
@@ -269,7 +286,7 @@ def add_names(doc: Doc, resources: Resources) -> None:
             candidate.vote("Model", W_SHAPE * 2, "shape:size")
         kind = cue_after(doc, end, resources)
         if kind:
-            candidate.vote(kind, W_CUE, f"cue:{doc[end].lower_}")
+            candidate.vote(kind, W_CUE, f"cue:{tokens_of(doc)[end].lower_}")
         i = end
 
 
@@ -283,18 +300,20 @@ def _modifier_ok(token, resources: Resources) -> bool:
         return False
     if not token.is_alpha and not re.fullmatch(r"[a-z0-9][a-z0-9\-/]*[a-z0-9]", text):
         return False
-    return token.is_lower or is_name_shaped(token.text) or token.doc._.kg_section == "title"
+    if token.doc._.kg_section == "title":
+        return "-" not in text or token.is_lower
+    return token.is_lower or is_name_shaped(token.text)
 
 
 def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> None:
     """Phrases ending in a head noun (rules/heads.tsv) with up to ``max_modifiers`` modifiers."""
     taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
-    for token in doc:
+    for token in tokens_of(doc):
         head = resources.heads.get(token.lower_)
         if head is None or token.i in taken:
             continue
         start = token.i
-        while start > 0 and token.i - start < max_modifiers and _modifier_ok(doc[start - 1], resources) \
+        while start > 0 and token.i - start < max_modifiers and _modifier_ok(tokens_of(doc)[start - 1], resources) \
                 and start - 1 not in taken:
             start -= 1
         if start == token.i and not head.standalone:
@@ -310,21 +329,21 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
     for (start, end), candidate in list(table.items()):
-        if start >= 2 and doc[start - 1].lower_ == "the" and end < len(doc):
-            kind = resources.cues.get(doc[end].lower_)
+        if start >= 2 and tokens_of(doc)[start - 1].lower_ == "the" and end < len(doc):
+            kind = resources.cues.get(tokens_of(doc)[end].lower_)
             if kind in {"Benchmark", "Dataset"}:
-                candidate.vote(kind, W_CUE, f"pattern:the-x-{doc[end].lower_}")
+                candidate.vote(kind, W_CUE, f"pattern:the-x-{tokens_of(doc)[end].lower_}")
         if start >= 3 and doc[start - 3 : start].text.lower() == "in terms of":
             candidate.vote("Metric", W_CUE, "pattern:in-terms-of")
-        if end < len(doc) and doc[end].text == "-based":
+        if end < len(doc) and tokens_of(doc)[end].text == "-based":
             candidate.vote("Method", W_HEAD, "pattern:x-based")
-    for token in doc:
+    for token in tokens_of(doc):
         kind = resources.cues.get(token.lower_)
         if kind not in {"Benchmark", "Dataset"} or not token.lower_.endswith("s"):
             continue
         i = token.i + 1
-        if i < len(doc) and doc[i].lower_ in _LIST_INTRO:
-            while i < len(doc) and doc[i].lower_ in _LIST_INTRO:
+        if i < len(doc) and tokens_of(doc)[i].lower_ in _LIST_INTRO:
+            while i < len(doc) and tokens_of(doc)[i].lower_ in _LIST_INTRO:
                 i += 1
             _vote_list(doc, starts, i, kind, f"pattern:{token.lower_}-such-as")
 
@@ -335,7 +354,7 @@ def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason
         candidate = starts[i]
         candidate.vote(kind, W_LIST, reason)
         i = candidate.end
-        while i < len(doc) and doc[i].lower_ in {",", "and", "or", "the"}:
+        while i < len(doc) and tokens_of(doc)[i].lower_ in {",", "and", "or", "the"}:
             i += 1
 
 
@@ -349,7 +368,7 @@ def mark_proposed(doc: Doc) -> None:
             continue
         i = verb + 1
         while i < sent.end:
-            token = doc[i]
+            token = tokens_of(doc)[i]
             if i in starts:
                 starts[i].proposed = True
                 starts[i].reasons.append("pattern:we-propose")
@@ -358,13 +377,13 @@ def mark_proposed(doc: Doc) -> None:
             if token.lower_ in _OBJECT_BOUNDARY and not _naming_follows(doc, i):
                 break
             i += 1
-    for token in doc:
+    for token in tokens_of(doc):
         if token.lower_ in _NAMING_WORDS and token.i + 1 in starts:
             cand = starts[token.i + 1]
             cand.proposed = True
             cand.reasons.append(f"pattern:{token.lower_}-x")
     if doc._.kg_section == "title":
-        colon = next((t.i for t in doc if t.text == ":"), None)
+        colon = next((t.i for t in tokens_of(doc) if t.text == ":"), None)
         if colon is not None and (colon == 1 or (colon <= 4 and any(is_name_shaped(t.text) for t in doc[:colon]))) \
                 and not any(t.is_punct or t.is_stop for t in doc[:colon]):
             candidate = candidate_at(doc, 0, colon)
@@ -385,7 +404,7 @@ def _propose_verb(sent: Span) -> int | None:
 
 def _naming_follows(doc: Doc, i: int) -> bool:
     """Whether a naming word ("called", "named") is right after token ``i`` (a comma, say)."""
-    return i + 1 < len(doc) and doc[i + 1].lower_ in _NAMING_WORDS
+    return i + 1 < len(doc) and tokens_of(doc)[i + 1].lower_ in _NAMING_WORDS
 
 
 def _title_head_type(rest: Span) -> str | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from kg.extract.candidates import W_CUE
 from kg.extract.mentions import DATA_TYPES, Mention
-from kg.extract.resources import name_key
+from kg.extract.resources import load_resources, name_key
 from kg.model import ExtractedEntity
 
 _REASON_CONFIDENCE = (("lexicon", 0.9), ("cue:", 0.8), ("pattern:", 0.75), ("title:", 0.75),
@@ -157,9 +157,17 @@ def canonical_name(key: str, lexicon_name: str | None, counts: Counter) -> str:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].islower(), kv[0]))[0][0]
 
 
+def is_weak(group: Group, weak_words: frozenset[str]) -> bool:
+    """A group named only by a generic word (rules/weak_words.txt) that the title does not use."""
+    surfaces = {m.evidence.surface.lower() for m in group.mentions}
+    in_title = any(m.evidence.section == "title" for m in group.mentions)
+    return not in_title and surfaces <= weak_words
+
+
 def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntity]]:
     """Entities per paper, consolidated across the corpus (same order as the input)."""
-    paper_groups = [group_mentions(ms) for ms in paper_mentions]
+    weak_words = load_resources().word_list("weak_words")
+    paper_groups = [[g for g in group_mentions(ms) if not is_weak(g, weak_words)] for ms in paper_mentions]
     definitions = corpus_definitions(paper_groups)
     keys = [[thing_key(g, definitions) for g in groups] for groups in paper_groups]
     votes: dict[str, dict[str, float]] = defaultdict(dict)

@@ -21,6 +21,7 @@ RULES_DIR = PACKAGE_DIR / "rules"
 _KEY_DROP = re.compile(r"[\s\-_/.,:;'’`\"()\[\]{}–—]+")
 
 
+@lru_cache(maxsize=131072)
 def name_key(text: str) -> str:
     """Comparison key of a name: case, Unicode form, spaces, hyphens and a plural 's' ignored.
 

@@ -1,0 +1,61 @@
+"""Extraction speed on the seed papers: abstracts per second on one core, the ratio to spaCy's
+blank English tokenizer over the same texts (target: >= 500 abstracts/s, ratio <= 8), and peak
+memory. Not a test: prints numbers.
+
+usage: python bench/bench_extract.py [SEEDS_DIR] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from pathlib import Path
+
+import spacy
+
+from kg.extract import extract_corpus
+from kg.extract.pipeline import build_nlp
+from kg.extract.resources import load_resources
+from kg.sources import read_inputs
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def best_time(run, repeat: int) -> float:
+    """The fastest of ``repeat`` runs of ``run()`` in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv: list[str]) -> None:
+    args = [a for a in argv if not a.startswith("--")]
+    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
+    seeds = Path(args[0]) if args and args[0] != str(repeat) else SEEDS
+    papers = read_inputs([seeds]).papers
+    texts = [t for p in papers for t in (p.title, p.abstract or "")]
+
+    start = time.perf_counter()
+    load_resources()
+    build_nlp()
+    startup = time.perf_counter() - start
+
+    blank = spacy.blank("en")
+    tokenizer_s = best_time(lambda: [blank.tokenizer(t) for t in texts], repeat)
+    extract_s = best_time(lambda: extract_corpus(papers), repeat)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"papers: {len(papers)}  texts: {len(texts)}  repeat: {repeat} (best run)")
+    print(f"start-up (lexicon + pipeline): {startup * 1000:.0f} ms")
+    print(f"blank tokenizer:   {tokenizer_s * 1000:8.1f} ms  {len(papers) / tokenizer_s:8.0f} abstracts/s")
+    print(f"extract_corpus:    {extract_s * 1000:8.1f} ms  {len(papers) / extract_s:8.0f} abstracts/s")
+    print(f"ratio extract/tokenizer: {extract_s / tokenizer_s:.2f}  (target <= 8)")
+    print(f"peak memory (max RSS): {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
