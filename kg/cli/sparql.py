@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+from functools import partial
 from pathlib import Path
 
 import click
@@ -23,6 +25,14 @@ def _open_graph(graph_dir: Path):
     from kg.graph.store import open_graph
 
     return open_graph(graph_dir)
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _bundled_table() -> Table:
@@ -95,4 +105,79 @@ def query(ctx, query, graph_dir, endpoint, graph_iri, fmt, params, max_rows, tim
         click.echo(f"(showing the first {max_rows} rows; --max-rows cut the rest)", err=True)
 
 
-COMMANDS = [query]
+@click.command()
+@graph_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (this machine only by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+    help="Seconds a query may run; then its worker process is killed and the client gets 503.",
+)
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help="Rows (or triples) per answer at most.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Queries answered at the same time.")
+def serve(graph_dir, host, port, timeout, max_rows, workers):
+    """Serve the graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/).
+
+    SELECT/ASK answer as SPARQL JSON, XML, CSV or TSV and CONSTRUCT/DESCRIBE as Turtle or
+    N-Triples, by Accept header. Updates are refused (403); queries run in worker processes that
+    are stopped after --timeout seconds; answers are cut at --max-rows (header X-KG-Truncated).
+    """
+    import uvicorn
+
+    from kg.graph.store import open_graph
+    from kg.sparql.endpoint import create_app
+    from kg.sparql.worker import WorkerPool
+
+    pool = WorkerPool(partial(open_graph, graph_dir.resolve()), size=workers, timeout=timeout).start()
+    app = create_app(pool, max_rows=max_rows)
+    if not _loopback(host):
+        click.echo(f"warning: listening on {host}: anyone who can reach this address can query the graph", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"SPARQL endpoint: http://{shown}:{port}/sparql  (query page: http://{shown}:{port}/)  Ctrl-C stops it", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@click.command()
+@graph_option
+@click.option("--endpoint", required=True, metavar="URL", help="The store's Graph Store (gsp) or Update (update) endpoint.")
+@click.option("--graph-iri", metavar="IRI", help="Load into this named graph (default: the default graph).")
+@click.option(
+    "--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+    help="SPARQL 1.1 Graph Store Protocol (PUT/POST) or SPARQL 1.1 Update (DROP + INSERT DATA).",
+)
+@click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True, help="Triples per request.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Retries per request on 5xx or connection errors.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per request.")
+def push(graph_dir, endpoint, graph_iri, protocol, batch_size, retries, timeout):
+    """Load the graph into a remote SPARQL store (Oxigraph, Fuseki, GraphDB, Virtuoso, ...).
+
+    The first batch replaces the target graph and later ones add to it, so pushing again leaves one
+    copy. Then `kg query --endpoint <query URL> [--graph-iri IRI]` runs the bundled queries there.
+
+    \b
+    Examples (Oxigraph server):
+      kg push --endpoint http://127.0.0.1:7878/store
+      kg push --endpoint http://127.0.0.1:7878/update --protocol update --graph-iri https://example.org/kg
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kg.sparql.push import push_graph
+
+    graph = _open_graph(graph_dir)
+    columns = (TextColumn("pushing"), BarColumn(), MofNCompleteColumn(), TextColumn("triples"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True)) as progress:
+        task = progress.add_task("push", total=len(graph))
+        report = push_graph(
+            graph,
+            endpoint,
+            graph_iri=graph_iri,
+            protocol=protocol,
+            batch_size=batch_size,
+            retries=retries,
+            timeout=timeout,
+            progress=lambda sent: progress.advance(task, sent),
+        )
+    click.echo(f"pushed {report.triples} triples in {report.batches} batches to {report.target} at {endpoint}")
+
+
+COMMANDS = [query, serve, push]
