@@ -18,6 +18,7 @@ from spacy.util import compile_infix_regex, compile_suffix_regex
 
 _NAME_BREAKING_INFIXES = ("(?:-|–|—|--|---|——|~)", "[:<>=/]", "[+\\-\\*^]")
 _DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?i:based|like|style|driven|powered)"
+_FINAL_PERIOD = r"(?<=[A-Z0-9])\."  # "LLaMA-2-13B." -> "LLaMA-2-13B" "."
 
 
 def name_preserving_infixes(infixes) -> list[str]:
@@ -37,6 +38,8 @@ def install_tokenizer(nlp: Language) -> Language:
     >>> nlp = install_tokenizer(spacy.blank("en"))
     >>> [t.text for t in nlp("LLaMA-2-7B, ViT-B/16 and Qwen2.5-VL on CIFAR-10/100.")]
     ['LLaMA-2-7B', ',', 'ViT-B/16', 'and', 'Qwen2.5-VL', 'on', 'CIFAR-10/100', '.']
+    >>> [t.text for t in nlp("with LLaMA-2-13B. Then")]
+    ['with', 'LLaMA-2-13B', '.', 'Then']
     >>> [t.text for t in nlp("a MoE-based model")]
     ['a', 'MoE', '-based', 'model']
     """
@@ -46,7 +49,7 @@ def install_tokenizer(nlp: Language) -> Language:
         nlp.vocab,
         rules=old.rules,
         prefix_search=old.prefix_search,
-        suffix_search=compile_suffix_regex([*nlp.Defaults.suffixes, _DERIVATION_SUFFIX]).search,
+        suffix_search=compile_suffix_regex([*nlp.Defaults.suffixes, _DERIVATION_SUFFIX, _FINAL_PERIOD]).search,
         infix_finditer=compile_infix_regex(infixes).finditer,
         token_match=old.token_match,
         url_match=old.url_match,

@@ -1,0 +1,116 @@
+"""Unit tests of the extractor's components on hand-written sentences."""
+
+from __future__ import annotations
+
+import spacy
+
+from kg.extract.abbreviations import find_abbreviations, find_long_form_start
+from kg.extract.candidates import has_size_suffix, is_name_shaped
+from kg.extract.mentions import Mention
+from kg.extract.pipeline import build_nlp, section_mentions
+from kg.extract.resources import name_key
+from kg.extract.tokenizer import install_tokenizer
+
+
+def tokens(text: str) -> list[str]:
+    return [t.text for t in install_tokenizer(spacy.blank("en"))(text)]
+
+
+def by_surface(mentions: list[Mention]) -> dict[str, Mention]:
+    return {m.evidence.surface: m for m in mentions}
+
+
+def best_type(mention: Mention) -> str:
+    return max(mention.votes, key=lambda kv: kv[1])[0]
+
+
+def test_tokenizer_keeps_names_whole():
+    text = "LLaMA-2-7B, GPT-4o, ViT-B/16, Qwen2.5-VL, CIFAR-10/100 and AlpacaEval 2.0."
+    assert tokens(text) == ["LLaMA-2-7B", ",", "GPT-4o", ",", "ViT-B/16", ",", "Qwen2.5-VL", ",",
+                            "CIFAR-10/100", "and", "AlpacaEval", "2.0", "."]
+
+
+def test_tokenizer_splits_derivations_and_punctuation():
+    assert tokens("a MoE-based (LoRA) model") == ["a", "MoE", "-based", "(", "LoRA", ")", "model"]
+
+
+def test_abbreviation_long_then_short():
+    doc = build_nlp()("Models adopt Mixture-of-Experts (MoE) layers.")
+    pairs = find_abbreviations(doc)
+    assert [(p.long.text, p.short.text) for p in pairs] == [("Mixture-of-Experts", "MoE")]
+
+
+def test_abbreviation_short_then_long():
+    doc = build_nlp()("We use RL (reinforcement learning) here.")
+    assert [(p.long.text, p.short.text) for p in find_abbreviations(doc)] == [("reinforcement learning", "RL")]
+
+
+def test_abbreviation_rejects_non_matching_parenthesis():
+    doc = build_nlp()("The model is fast (see appendix) overall.")
+    assert find_abbreviations(doc) == []
+    assert find_long_form_start("DNAS", "a differentiable neural architecture search") == 2
+
+
+def test_name_shapes():
+    assert all(map(is_name_shaped, ["LoRA", "GPT-4o", "ResNet-50", "Qwen2.5-VL"]))
+    assert not any(map(is_name_shaped, ["Training-Free", "LLMs", "1.3B", "fp16", "https://x.io"]))
+    assert has_size_suffix("LLaMA-2-7B") and not has_size_suffix("CIFAR-10")
+
+
+def test_canonical_keys_merge_variants_but_not_sizes():
+    assert name_key("Mixture-of-Experts") == name_key("mixture of experts") == name_key("Mixture of Experts")
+    assert name_key("LLaMA-2-7B") != name_key("LLaMA-2-13B")
+
+
+def test_pattern_we_propose_marks_proposed():
+    found = by_surface(section_mentions("We propose FooNet, a framework for retrieval.", "abstract"))
+    assert found["FooNet"].proposed
+    assert "pattern:we-propose" in found["FooNet"].reasons
+
+
+def test_pattern_called_marks_proposed():
+    found = by_surface(section_mentions("Our new method, called BarQuant, is fast.", "abstract"))
+    assert found["BarQuant"].proposed
+
+
+def test_pattern_benchmark_cue_types_name():
+    found = by_surface(section_mentions("Results on the ZetaQA benchmark improve.", "abstract"))
+    assert best_type(found["ZetaQA"]) == "Benchmark"
+
+
+def test_pattern_datasets_such_as_types_list():
+    found = by_surface(section_mentions("We use datasets such as FooSet-1, BarSet-2 and BazSet-3.", "abstract"))
+    assert {best_type(found[n]) for n in ("FooSet-1", "BarSet-2", "BazSet-3")} == {"Dataset"}
+
+
+def test_pattern_in_terms_of_types_metric():
+    found = by_surface(section_mentions("It wins in terms of ZetaScore-2.", "abstract"))
+    assert best_type(found["ZetaScore-2"]) == "Metric"
+
+
+def test_head_noun_phrase_and_stop_modifiers():
+    found = by_surface(section_mentions("A novel video generation model for efficient image classification.", "abstract"))
+    assert best_type(found["video generation"]) == "Task"
+    assert "image classification" in found and "efficient image classification" not in found
+
+
+def test_size_suffix_makes_model():
+    found = by_surface(section_mentions("We fine-tune LLaMA-2-7B and ZetaLM-13B.", "abstract"))
+    assert best_type(found["ZetaLM-13B"]) == "Model"
+
+
+def test_title_colon_is_proposed_with_head_noun_type():
+    found = by_surface(section_mentions("FooBench: A Benchmark for Long Contexts", "title"))
+    assert found["FooBench"].proposed and best_type(found["FooBench"]) == "Benchmark"
+
+
+def test_generic_classes_are_not_entities():
+    found = by_surface(section_mentions("Large language models (LLMs) and CNNs are used.", "abstract"))
+    assert "LLMs" not in found and "Large language models" not in found and "CNNs" not in found
+
+
+def test_evidence_offsets_point_into_section_text():
+    text = "Results with ResNet-50 are strong."
+    for m in section_mentions(text, "abstract"):
+        assert text[m.evidence.start : m.evidence.end] == m.evidence.surface
+        assert m.evidence.sentence == text

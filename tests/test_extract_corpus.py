@@ -1,0 +1,89 @@
+"""extract_corpus end to end on small fixtures, consolidation, determinism, and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.extract import extract_corpus, extractor_version
+from kg.model import Paper
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+
+
+def papers() -> list[Paper]:
+    lines = (FIXTURES / "papers.jsonl").read_text(encoding="utf-8").splitlines()
+    return [Paper(title=r["title"], abstract=r["abstract"], record_id=r["id"]) for r in map(json.loads, lines)]
+
+
+def entities(extraction) -> dict[str, object]:
+    """Entities by every surface form (name and aliases), so tests do not depend on lexicon names."""
+    return {form: e for e in extraction.entities for form in (e.name, *e.aliases)}
+
+
+def test_one_extraction_per_paper_in_order_with_version():
+    result = extract_corpus(papers())
+    assert [x.paper.id for x in result] == ["p1", "p2"]
+    assert all(x.extractor == "kg-rules" and x.extractor_version == extractor_version() for x in result)
+
+
+def test_proposed_name_aliases_and_evaluation():
+    found = entities(extract_corpus(papers())[0])
+    assert found["FooNet"].role == "proposed" and found["FooNet"].type == "Method"
+    assert found["MoE"] is found["Mixture of Experts"]
+    assert found["ResNet-50"].type == "Model"
+    assert found["LLaMA-2-7B"].type == "Model"
+    assert found["ImageNet"].role == "evaluated_on"
+
+
+def test_acronym_defined_in_one_paper_resolves_in_another():
+    found = entities(extract_corpus(papers())[1])
+    assert found["MoE"].name == "Mixture of Experts"  # only paper 1 defines the acronym
+    assert "LLaMA-2-13B" in found and "LLaMA-2-7B" not in found  # sizes stay distinct
+
+
+def test_entities_sorted_with_evidence_and_confidence():
+    for x in extract_corpus(papers()):
+        assert [(e.type, e.name) for e in x.entities] == sorted((e.type, e.name) for e in x.entities)
+        for e in x.entities:
+            assert 0.0 <= e.confidence <= 1.0 and e.evidence and e.reasons
+            text = x.paper.title if e.evidence[0].section == "title" else x.paper.abstract
+            assert text[e.evidence[0].start : e.evidence[0].end] == e.evidence[0].surface
+
+
+def test_deterministic_across_runs_and_processes():
+    one = extract_corpus(papers())
+    two = extract_corpus(papers(), n_process=2)
+    assert [x.entities for x in one] == [x.entities for x in two]
+
+
+def test_cli_jsonl_and_explain(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["extract", str(FIXTURES / "papers.jsonl"), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["p1", "p2"] or sorted(r["id"] for r in records) == ["p1", "p2"]
+    entity = records[0]["entities"][0]
+    assert set(entity) == {"name", "type", "aliases", "role", "evidence", "confidence"}
+    out = tmp_path / "x.txt"
+    result = runner.invoke(main, ["extract", str(FIXTURES / "papers.jsonl"), "--format", "table", "--explain",
+                                  "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "pattern:we-propose" in out.read_text(encoding="utf-8")
+
+
+def test_cli_reports_rejects_on_stderr(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "title": "Only a title"\nnot json\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(bad)])
+    assert result.exit_code in (0, 1)
+    assert "Traceback" not in result.output
+    assert str(bad) in result.stderr
+
+
+def test_cli_missing_file_is_one_line_error(tmp_path):
+    result = CliRunner().invoke(main, ["extract", str(tmp_path / "missing.jsonl")])
+    assert result.exit_code == 1 and "missing.jsonl" in result.output

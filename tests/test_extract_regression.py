@@ -1,0 +1,36 @@
+"""Scores the extractor on the dev annotations and fails if quality drops below what was reached.
+
+Skipped cleanly when ../shared is absent."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from kg.extract import extract_corpus
+from kg.extract.jsonl import extraction_record
+from kg.model import Paper
+
+# reached when this test was written (dev typed F1 0.518, any F1 0.631); a small margin for noise
+MIN_TYPED_F1 = 0.50
+MIN_ANY_F1 = 0.61
+
+
+@pytest.mark.shared
+def test_dev_scores_do_not_regress(shared_dir, tmp_path):
+    annotation = shared_dir / "annotation"
+    spec = importlib.util.spec_from_file_location("gold_score", annotation / "score.py")
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    rows = [json.loads(line) for line in (annotation / "dev_papers.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    papers = [Paper(title=r["title"], abstract=r["abstract"], record_id=r["id"]) for r in rows]
+    system = tmp_path / "dev_system.jsonl"
+    system.write_text("".join(json.dumps(extraction_record(x)) + "\n" for x in extract_corpus(papers)),
+                      encoding="utf-8")
+    result, missing, _ = score.score(score.load(annotation / "dev_gold.jsonl"), score.load(system))
+    assert not missing
+    assert result["typed"]["f1"] >= MIN_TYPED_F1, result["typed"]
+    assert result["any"]["f1"] >= MIN_ANY_F1, result["any"]
