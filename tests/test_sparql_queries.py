@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from kg.analysis.shared import shared_benchmarks
 from kg.errors import KGError
 from kg.sparql.binding import bind_params, collect_params, typed_term, where_group_offset
 from kg.sparql.queries import bundled_queries, query_form, resolve_query
@@ -15,6 +17,7 @@ from kg.sparql.run import prepare, run_local
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sparql" / "graph.ttl"
 ID = "https://w3id.org/mlkg/id/"
+KG = "https://w3id.org/mlkg/ns#"
 HOSTILE = 'x" } ; DROP ALL ; { "'
 
 
@@ -48,11 +51,41 @@ def test_papers_per_benchmark(graph):
 
 
 def test_methods_sharing_benchmarks(graph):
-    assert [(a, b, n, names) for _, a, _, b, n, names in rows(graph, "methods-sharing-benchmarks")] == [
-        ("Adapter", "Low-Rank Adaptation", 2, "GLUE | MMLU"),
-        ("Adapter", "ViT", 1, "GLUE"),
-        ("Low-Rank Adaptation", "ViT", 1, "GLUE"),
+    assert [(a, b, n, round(float(j), 4), names) for _, a, _, b, n, j, names in rows(graph, "methods-sharing-benchmarks")] == [
+        ("Adapter", "Low-Rank Adaptation", 2, 1.0, "GLUE | MMLU"),
+        ("Adapter", "ViT", 1, 0.3333, "GLUE"),
+        ("Low-Rank Adaptation", "ViT", 1, 0.3333, "GLUE"),
     ]
+
+
+def random_graph(seed: int) -> Graph:
+    """Papers proposing, using and evaluated on random methods, models, benchmarks and datasets."""
+    rng = random.Random(seed)
+    lines = [f"@prefix kg: <{KG}> .", "@prefix skos: <http://www.w3.org/2004/02/skos/core#> ."]
+    entities = [(kind, n) for kind in ("Method", "Model", "Benchmark", "Dataset") for n in range(12)]
+    for kind, n in entities:
+        label = f"{kind} {n:02d}" if n != 3 else "Shared Name"  # a label used by several entities
+        lines.append(f'<{ID}{kind.lower()}/{n}> a kg:{kind} ; skos:prefLabel "{label}" .')
+    for paper in range(60):
+        for relation in ("proposes", "uses", "evaluatedOn", "evaluatedOn"):
+            kind, n = rng.choice(entities)
+            lines.append(f"<{ID}paper/{paper}> a kg:Paper ; kg:{relation} <{ID}{kind.lower()}/{n}> .")
+    graph = Graph(store="Oxigraph")
+    graph.parse(data="\n".join(lines), format="turtle")
+    return graph
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_methods_sharing_benchmarks_answers_as_kg_shared(seed):
+    graph = random_graph(seed)
+    expected = [
+        (p.method_iri, p.other_iri, p.shared, p.jaccard, p.benchmarks) for p in shared_benchmarks(graph)
+    ]
+    found = [
+        (m1, m2, n, round(float(j), 6), tuple(sorted(names.split(" | "))))
+        for m1, _, m2, _, n, j, names in rows(graph, "methods-sharing-benchmarks")
+    ]
+    assert expected and found == expected
 
 
 @pytest.mark.parametrize("paper", ["2401.00001", "lora for everyone", f"<{ID}paper/2401.00001>"])
