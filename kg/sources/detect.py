@@ -40,10 +40,12 @@ def detect_format(path: Path, head: bytes) -> str:
         if _ATOM_ROOT.search(start) or extension in (".atom", ".xml"):
             return "arxiv-atom"
         raise RecordError("XML or HTML that is not an Atom feed")
+    if start.startswith("{") and (extension != ".json" or _first_line_is_json(start)):
+        return "jsonl"
     if start.startswith("["):
-        return "hf-api"
+        return "jsonl" if extension == ".jsonl" and _first_line_is_json(start) else "hf-api"
     if start.startswith("{"):
-        return "jsonl" if _first_line_is_object(start) or extension != ".json" else "hf-api"
+        return "hf-api"
     if extension in _BY_EXTENSION:
         return _BY_EXTENSION[extension]
     if valid and _looks_like_hf_page(start):
@@ -61,14 +63,16 @@ def _decode_head(head: bytes) -> tuple[str, bool]:
         return head.decode("utf-8", errors="replace"), False
 
 
-def _first_line_is_object(text: str) -> bool:
+def _first_line_is_json(text: str) -> bool:
+    """Whether the first line is a whole JSON value by itself (as in JSON Lines)."""
     first, newline, _ = text.partition("\n")
     if not newline:
         return False
     try:
-        return isinstance(json.loads(first), dict)
+        json.loads(first)
     except (ValueError, RecursionError):
         return False
+    return True
 
 
 def _looks_like_hf_page(text: str) -> bool:
