@@ -95,9 +95,7 @@ def shared_pairs(bigraph: nx.Graph, min_shared: int = 1) -> list[SharedPair]:
     >>> [(p.method, p.other, p.shared, p.jaccard, p.benchmarks) for p in shared_pairs(b)]
     [('A', 'B', 2, 1.0, ('GLUE', 'MMLU')), ('A', 'C', 1, 0.5, ('GLUE',)), ('B', 'C', 1, 0.5, ('GLUE',))]
     """
-    methods = [node for node, side in bigraph.nodes(data="bipartite") if side == 0]
-    counts = bipartite.weighted_projected_graph(bigraph, methods)
-    jaccard = bipartite.overlap_weighted_projected_graph(bigraph, methods, jaccard=True)
+    counts, jaccard = _projections(bigraph)
     pairs = []
     for u, v, shared in counts.edges(data="weight"):
         if shared < min_shared:
@@ -112,15 +110,22 @@ def closest_methods(bigraph: nx.Graph, method: str, min_shared: int = 1) -> list
 
     Each pair has ``method`` first; an empty list when it shares no benchmark with any method.
     """
-    methods = [node for node, side in bigraph.nodes(data="bipartite") if side == 0]
-    counts = bipartite.weighted_projected_graph(bigraph, methods)
-    jaccard = bipartite.overlap_weighted_projected_graph(bigraph, methods, jaccard=True)
+    counts, jaccard = _projections(bigraph)
     pairs = [
         _pair(bigraph, method, other, shared, jaccard[method][other]["weight"])
         for other, shared in ((other, data["weight"]) for other, data in counts[method].items())
         if shared >= min_shared
     ]
     return sorted(pairs, key=_rank)
+
+
+def _projections(bigraph: nx.Graph) -> tuple[nx.Graph, nx.Graph]:
+    """The method projections weighted by shared count and by Jaccard (edgeless with no benchmarks)."""
+    methods = [node for node, side in bigraph.nodes(data="bipartite") if side == 0]
+    if len(methods) == len(bigraph):
+        return bigraph.subgraph(methods), bigraph.subgraph(methods)
+    return (bipartite.weighted_projected_graph(bigraph, methods),
+            bipartite.overlap_weighted_projected_graph(bigraph, methods, jaccard=True))
 
 
 def _pair(bigraph: nx.Graph, first: str, second: str, shared: int, jaccard: float) -> SharedPair:

@@ -1,3 +1,118 @@
-"""Commands: placeholder until filled in."""
+"""`kg shared` (methods evaluated on the same benchmarks) and `kg viz` (interactive HTML page)."""
 
-COMMANDS = []
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Iterable
+
+import click
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from kg.analysis import SharedPair, Table, shared_benchmarks, stats_tables
+from kg.analysis.view import NODE_TYPES
+from kg.cli.options import graph_option
+
+
+def _open(graph_dir: Path):
+    """The rdflib graph of a graph folder (imported late: the store module is heavy)."""
+    from kg.graph.store import open_graph
+
+    return open_graph(graph_dir)
+
+
+def rich_table(table: Table) -> RichTable:
+    """A plain analysis Table as a rich table."""
+    shown = RichTable(*table.columns, title=table.title, title_justify="left")
+    for row in table.rows:
+        shown.add_row(*(str(value) for value in row))
+    return shown
+
+
+def analysis_tables(graph) -> Iterable[RichTable]:
+    """`kg stats` section: most connected entities, adoption per month, components, communities."""
+    return [rich_table(table) for table in stats_tables(graph)]
+
+
+def print_pairs(pairs: list[SharedPair], output_format: str) -> None:
+    """Print ranked method pairs as a table, CSV or JSON on standard output."""
+    if output_format == "json":
+        click.echo(json.dumps([pair.as_dict() for pair in pairs], indent=2, ensure_ascii=False))
+        return
+    columns = ("rank", "method", "other", "shared", "jaccard", "benchmarks")
+    rows = [(rank, p.method, p.other, p.shared, f"{p.jaccard:.3f}", "; ".join(p.benchmarks))
+            for rank, p in enumerate(pairs, start=1)]
+    if output_format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return
+    if not pairs:
+        click.echo("No methods share a benchmark (with these options).")
+        return
+    table = RichTable(*columns, title="Methods evaluated on shared benchmarks", title_justify="left")
+    for row in rows:
+        table.add_row(*(str(value) for value in row))
+    Console().print(table)
+
+
+@click.command()
+@graph_option
+@click.option("--by", type=click.Choice(["benchmark", "dataset", "both"]), default="benchmark", show_default=True,
+              help="What counts as a benchmark: the Benchmark class, the Dataset class, or either.")
+@click.option("--role", type=click.Choice(["proposed", "any"]), default="proposed", show_default=True,
+              help="A method is evaluated where papers proposing it (any: proposing or using it) are.")
+@click.option("--min-shared", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Only pairs sharing at least this many benchmarks.")
+@click.option("--method", "method_name", default=None, metavar="NAME",
+              help="List the methods closest to this one (label or alias, any case).")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many pairs to list.")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+def shared(graph_dir: Path, by: str, role: str, min_shared: int, method_name: str | None, top: int,
+           output_format: str) -> None:
+    """Pairs of methods (Method or Model entities) evaluated on the same benchmarks, ranked by how many
+    they share, then by Jaccard overlap."""
+    pairs = shared_benchmarks(_open(graph_dir), by=by, role=role, min_shared=min_shared,
+                              method=method_name, top=top)
+    print_pairs(pairs, output_format)
+
+
+def _types(ctx, param, values: tuple[str, ...]) -> list[str] | None:
+    """--types values, each a name or a comma-separated list, checked against the node types."""
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    by_folded = {kind.casefold(): kind for kind in NODE_TYPES}
+    unknown = [name for name in names if name.casefold() not in by_folded]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}; choose from {', '.join(NODE_TYPES)}")
+    return [by_folded[name.casefold()] for name in names] or None
+
+
+@click.command()
+@graph_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="HTML file to write (atomically)  [default: <graph>/viz.html]")
+@click.option("--types", multiple=True, callback=_types, metavar="TYPE[,TYPE...]",
+              help=f"Only these node types ({', '.join(NODE_TYPES)}); repeat or separate with commas.")
+@click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Only nodes with at least this many neighbours.")
+@click.option("--focus", default=None, metavar="NAME", help="Only the neighbourhood of this node (label, alias, title).")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Links around --focus.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=None,
+              help="Draw at most this many nodes, those with most neighbours first.")
+def viz(graph_dir: Path, out_path: Path | None, types: list[str] | None, min_degree: int, focus: str | None,
+        depth: int, max_nodes: int | None) -> None:
+    """Write an interactive HTML page of the graph that works offline (search, type filter, details)."""
+    from kg.viz import write_html
+
+    out_path = out_path or graph_dir / "viz.html"  # <graph>/graph.html belongs to `kg build`
+    summary = write_html(_open(graph_dir), out_path, types=types, min_degree=min_degree, focus=focus,
+                         depth=depth, max_nodes=max_nodes)
+    click.echo(f"{out_path}: {summary.nodes} of {summary.total_nodes} nodes, "
+               f"{summary.edges} of {summary.total_edges} links")
+
+
+COMMANDS = [shared, viz]
