@@ -34,7 +34,7 @@ _SIZE_SUFFIX = re.compile(r"[-_ ]\d+(\.\d+)?[BMK]$|^\d+(\.\d+)?[BM]$", re.IGNORE
 _GENERIC_PLURAL = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")
 _NOT_NAME = re.compile(
     r"[%$=^{}~\\@*]|://|^www\.|^(?:fp|bf|int|uint|FP|BF|INT|UINT)\d+$|^[A-Z]?\d+(\.\d+)?[A-Za-z]?$"
-    r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$"
+    r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$|\.[A-Z][a-z]"
 )
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
 _PROPOSE_VERBS = re.compile(
@@ -358,7 +358,7 @@ def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason
             i += 1
 
 
-def mark_proposed(doc: Doc) -> None:
+def mark_proposed(doc: Doc, resources: Resources) -> None:
     """Role patterns: "we propose/introduce/present X", "X, called/named/dubbed Y", title "X: ..."."""
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
@@ -377,11 +377,16 @@ def mark_proposed(doc: Doc) -> None:
             if token.lower_ in _OBJECT_BOUNDARY and not _naming_follows(doc, i):
                 break
             i += 1
-    for token in tokens_of(doc):
+    toks = tokens_of(doc)
+    for token in toks:
         if token.lower_ in _NAMING_WORDS and token.i + 1 in starts:
             cand = starts[token.i + 1]
             cand.proposed = True
             cand.reasons.append(f"pattern:{token.lower_}-x")
+            kind = next((resources.cues[t.lower_] for t in reversed(toks[max(0, token.i - 4) : token.i])
+                         if t.lower_ in resources.cues), None)
+            if kind:
+                cand.vote(kind, W_CUE, f"pattern:{kind.lower()}-{token.lower_}-x")
     if doc._.kg_section == "title":
         colon = next((t.i for t in tokens_of(doc) if t.text == ":"), None)
         if colon is not None and (colon == 1 or (colon <= 4 and any(is_name_shaped(t.text) for t in doc[:colon]))) \
@@ -433,5 +438,5 @@ def candidate_component(doc: Doc) -> Doc:
     add_names(doc, resources)
     add_head_phrases(doc, resources)
     add_context_types(doc, resources)
-    mark_proposed(doc)
+    mark_proposed(doc, resources)
     return doc

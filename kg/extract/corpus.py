@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from kg.extract.candidates import W_CUE
+from kg.extract.candidates import W_CUE, W_DEFAULT
 from kg.extract.mentions import DATA_TYPES, Mention
 from kg.extract.resources import load_resources, name_key
 from kg.model import ExtractedEntity
@@ -180,21 +180,47 @@ def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntit
                 lexicon_names.setdefault(key, group.canonical)
     counts = surface_counts(paper_groups, keys)
     types = {key: decide_type(v) for key, v in votes.items()}
+    for groups, gkeys in zip(paper_groups, keys):
+        for group, key in zip(groups, gkeys):
+            if max(votes[key].values()) <= W_DEFAULT * 2 and any(m.proposed for m in group.mentions):
+                types[key] = "Method"  # a named contribution with no type evidence: most are methods
     names = {key: canonical_name(key, lexicon_names.get(key), counts[key]) for key in votes}
     result = []
     for groups, gkeys in zip(paper_groups, keys):
-        entities = [paper_entity(g, names[k], types[k]) for g, k in zip(groups, gkeys)]
+        variants = proposed_variants(groups)
+        entities = [paper_entity(g, names[k], types[k], i in variants) for i, (g, k) in enumerate(zip(groups, gkeys))]
         result.append(merge_same_name(entities))
     return result
 
 
-def paper_entity(group: Group, name: str, entity_type: str) -> ExtractedEntity:
-    """The entity a group stands for in its paper."""
+def proposed_variants(groups: list[Group]) -> set[int]:
+    """Indexes of groups naming a variant of a proposed name ("FBNet-B", "SliM-LLM+" after
+    "FBNet", "SliM-LLM"): the paper proposes those too.
+
+    >>> from kg.model import Evidence
+    >>> def g(surface, proposed):
+    ...     return Group([Mention(Evidence("abstract", "", 0, 1, surface), (), (), None, None, proposed)])
+    >>> sorted(proposed_variants([g("FBNet", True), g("FBNet-B", False), g("FBNetwork", False)]))
+    [1]
+    """
+    stems = {m.evidence.surface for g in groups for m in g.mentions if m.proposed and len(m.evidence.surface) >= 3}
+    return {
+        i for i, g in enumerate(groups)
+        if not any(m.proposed for m in g.mentions)
+        and any(m.evidence.surface.startswith(stem) and m.evidence.surface[len(stem)] in "-+_ v"
+                for m in g.mentions for stem in stems if len(m.evidence.surface) > len(stem))
+    }
+
+
+def paper_entity(group: Group, name: str, entity_type: str, variant: bool = False) -> ExtractedEntity:
+    """The entity a group stands for in its paper (``variant``: of a proposed name, so proposed)."""
     mentions = sorted(group.mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
     reasons = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
+    if variant:
+        reasons += ("pattern:variant-of-proposed",)
     if group_votes(group) and decide_type(group_votes(group)) != entity_type:
         reasons += (f"corpus:{entity_type}",)
-    if any(m.proposed for m in mentions):
+    if variant or any(m.proposed for m in mentions):
         role = "proposed"
     elif entity_type in DATA_TYPES:
         role = "evaluated_on"
