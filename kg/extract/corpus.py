@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kg.extract.candidates import W_CUE, W_DEFAULT
+from kg.extract.classifier import candidate_features, keep_probability, load_classifier
 from kg.extract.mentions import DATA_TYPES, Mention
 from kg.extract.resources import load_resources, name_key
 from kg.model import ExtractedEntity
@@ -164,15 +165,30 @@ def is_weak(group: Group, weak_words: frozenset[str]) -> bool:
     return not in_title and surfaces <= weak_words
 
 
-def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntity]]:
-    """Entities per paper, consolidated across the corpus (same order as the input)."""
+@dataclass(frozen=True)
+class Resolved:
+    """A group with its corpus-level decisions, before the classifier and entity building."""
+
+    group: Group
+    key: str  # corpus identity
+    name: str
+    type: str
+    variant: bool  # names a variant of a proposed name
+    papers_with_key: int  # how many papers of the corpus mention the thing
+
+
+def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
+    """Group each paper's mentions and decide, across the corpus, each thing's identity, type and
+    name (same order as the input)."""
     weak_words = load_resources().word_list("weak_words")
     paper_groups = [[g for g in group_mentions(ms) if not is_weak(g, weak_words)] for ms in paper_mentions]
     definitions = corpus_definitions(paper_groups)
     keys = [[thing_key(g, definitions) for g in groups] for groups in paper_groups]
     votes: dict[str, dict[str, float]] = defaultdict(dict)
     lexicon_names: dict[str, str] = {}
+    papers_with: Counter = Counter()
     for groups, gkeys in zip(paper_groups, keys):
+        papers_with.update(set(gkeys))
         for group, key in zip(groups, gkeys):
             for kind, weight in group_votes(group).items():
                 votes[key][kind] = votes[key].get(kind, 0.0) + weight
@@ -185,10 +201,25 @@ def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntit
             if max(votes[key].values()) <= W_DEFAULT * 2 and any(m.proposed for m in group.mentions):
                 types[key] = "Method"  # a named contribution with no type evidence: most are methods
     names = {key: canonical_name(key, lexicon_names.get(key), counts[key]) for key in votes}
-    result = []
+    resolved = []
     for groups, gkeys in zip(paper_groups, keys):
         variants = proposed_variants(groups)
-        entities = [paper_entity(g, names[k], types[k], i in variants) for i, (g, k) in enumerate(zip(groups, gkeys))]
+        resolved.append([Resolved(g, k, names[k], types[k], i in variants, papers_with[k])
+                         for i, (g, k) in enumerate(zip(groups, gkeys))])
+    return resolved
+
+
+def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntity]]:
+    """Entities per paper, consolidated across the corpus and filtered by the candidate
+    classifier (same order as the input)."""
+    model = load_classifier()
+    result = []
+    for paper in resolve_corpus(paper_mentions):
+        entities = []
+        for r in paper:
+            probability = keep_probability(candidate_features(r), model)
+            if probability >= model.threshold:
+                entities.append(paper_entity(r.group, r.name, r.type, r.variant, probability))
         result.append(merge_same_name(entities))
     return result
 
@@ -212,12 +243,16 @@ def proposed_variants(groups: list[Group]) -> set[int]:
     }
 
 
-def paper_entity(group: Group, name: str, entity_type: str, variant: bool = False) -> ExtractedEntity:
-    """The entity a group stands for in its paper (``variant``: of a proposed name, so proposed)."""
+def paper_entity(group: Group, name: str, entity_type: str, variant: bool = False,
+                 probability: float | None = None) -> ExtractedEntity:
+    """The entity a group stands for in its paper (``variant``: of a proposed name, so proposed;
+    ``probability``: the classifier's, which becomes the confidence)."""
     mentions = sorted(group.mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
     reasons = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
     if variant:
         reasons += ("pattern:variant-of-proposed",)
+    if probability is not None:
+        reasons += (f"classifier:{probability:.2f}",)
     if group_votes(group) and decide_type(group_votes(group)) != entity_type:
         reasons += (f"corpus:{entity_type}",)
     if variant or any(m.proposed for m in mentions):
@@ -233,7 +268,7 @@ def paper_entity(group: Group, name: str, entity_type: str, variant: bool = Fals
         type=entity_type,
         role=role,
         aliases=aliases,
-        confidence=confidence(reasons, len(mentions)),
+        confidence=round(probability, 2) if probability is not None else confidence(reasons, len(mentions)),
         evidence=tuple(m.evidence for m in mentions),
         reasons=reasons,
     )

@@ -1,0 +1,119 @@
+"""A small learned filter over rule-generated candidates: logistic regression on hand-made features.
+
+Why: rules find most entities, but which lower-case phrases annotators count as entities, and
+which generic words they leave out, is a matter of degree that 80 training papers can teach
+through a handful of general features (what found the candidate, its type, shape, casing, how
+many papers use it), never through names. The weights are trained on ``train_*`` only by
+``kg/extract/train/train_classifier.py`` (fixed seed, deterministic solver) and shipped as
+``rules/classifier.json``; applying them is a dot product, so no ML library is needed at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kg.extract.resources import RULES_DIR
+
+CLASSIFIER_PATH = RULES_DIR / "classifier.json"
+_ADJECTIVE_SUFFIX = re.compile(r"(al|ive|ic|ous|ar|ful|less|ed|ing|able|ible|ent|ant)$")
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """Logistic-regression weights and the keep threshold."""
+
+    bias: float
+    weights: dict[str, float] = field(default_factory=dict)
+    threshold: float = 0.5
+
+
+def casing(text: str) -> str:
+    """Casing class of a surface form.
+
+    >>> [casing(t) for t in ("accuracy", "MMLU", "LoRA", "Stable Diffusion", "GPT-4")]
+    ['lower', 'upper', 'mixed', 'title', 'upper']
+    """
+    letters = [c for c in text if c.isalpha()]
+    if all(c.islower() for c in letters):
+        return "lower"
+    if all(c.isupper() for c in letters):
+        return "upper"
+    if all(w[:1].isupper() and w[1:].islower() for w in text.split() if w[:1].isalpha()):
+        return "title"
+    return "mixed"
+
+
+def _bucket(n: int, edges: tuple[int, ...]) -> str:
+    """``n`` as a bucket label: the first edge it does not exceed, else ``>last``."""
+    for edge in edges:
+        if n <= edge:
+            return str(edge)
+    return f">{edges[-1]}"
+
+
+def candidate_features(resolved) -> dict[str, float]:
+    """Features of one resolved candidate group (a :class:`kg.extract.corpus.Resolved`)."""
+    mentions = resolved.group.mentions
+    primary = min(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start)).evidence.surface
+    kinds = set()
+    for m in mentions:
+        for reason in m.reasons:
+            prefix = reason.split(":", 1)[0]
+            kinds.add(prefix)
+            if prefix in {"pattern", "cue", "title", "head"}:
+                kinds.add(reason)
+    words = primary.split()
+    t = resolved.type
+    features = {f"type={t}": 1.0}
+    for kind in kinds:
+        features[f"reason={kind}"] = 1.0
+        if ":" not in kind:
+            features[f"type={t}&reason={kind}"] = 1.0
+    proposed = resolved.variant or any(m.proposed for m in mentions)
+    in_title = any(m.evidence.section == "title" for m in mentions)
+    case = casing(primary)
+    features.update({
+        f"proposed={proposed}": 1.0,
+        f"type={t}&proposed={proposed}": 1.0,
+        f"in_title={in_title}": 1.0,
+        f"type={t}&in_title={in_title}": 1.0,
+        f"mentions={_bucket(len(mentions), (1, 2, 4))}": 1.0,
+        f"tokens={_bucket(len(words), (1, 2, 3))}": 1.0,
+        f"type={t}&tokens={_bucket(len(words), (1, 2, 3))}": 1.0,
+        f"case={case}": 1.0,
+        f"type={t}&case={case}": 1.0,
+        f"papers={_bucket(resolved.papers_with_key, (1, 3, 10))}": 1.0,
+        f"digit={any(c.isdigit() for c in primary)}": 1.0,
+    })
+    if len(words) > 1:
+        first = words[0].lower()
+        features["first=hyphenated" if "-" in first else
+                 "first=adjective-like" if _ADJECTIVE_SUFFIX.search(first) else "first=other"] = 1.0
+    return features
+
+
+def keep_probability(features: dict[str, float], model: Classifier) -> float:
+    """The model's probability that a candidate with ``features`` is an entity.
+
+    >>> keep_probability({"a": 1.0}, Classifier(bias=0.0, weights={"a": 2.0}))
+    0.8808
+    """
+    z = model.bias + sum(model.weights.get(name, 0.0) * value for name, value in features.items())
+    return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+
+def read_classifier(path: Path) -> Classifier:
+    """Weights from the JSON written by the training script."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Classifier(bias=data["bias"], weights=data["weights"], threshold=data["threshold"])
+
+
+@lru_cache(maxsize=1)
+def load_classifier() -> Classifier:
+    """The shipped classifier (``rules/classifier.json``)."""
+    return read_classifier(CLASSIFIER_PATH)

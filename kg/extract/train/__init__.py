@@ -1,0 +1,1 @@
+"""Training scripts for the extractor's learned parts (run by hand; use train_* data only)."""

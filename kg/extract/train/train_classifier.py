@@ -1,0 +1,112 @@
+"""Train the candidate classifier on the training annotations and write rules/classifier.json.
+
+usage: python -m kg.extract.train.train_classifier TRAIN_PAPERS.jsonl TRAIN_GOLD.jsonl [--out PATH]
+
+Only the training split is read. A candidate's label is whether any of its surface forms equals a
+gold entity form of the same paper (compared by name key, as the scorer does). The keep threshold
+is the one that maximises F1 over 5-fold cross-validated predictions (folds by paper), counting
+gold entities no candidate reached as misses. scikit-learn's liblinear solver with a fixed
+random_state makes the weights deterministic; they are rounded to 4 decimals and written with
+sorted keys, so retraining on the same data writes the same bytes. Needs scikit-learn (a dev
+dependency), not needed at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, cross_val_predict
+
+from kg.extract.classifier import CLASSIFIER_PATH, candidate_features
+from kg.extract.corpus import resolve_corpus
+from kg.extract.pipeline import paper_mentions
+from kg.extract.resources import name_key
+from kg.io import atomic_write_text
+from kg.model import Paper
+
+SEED = 0
+C = 0.5
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def gold_keys(entities: list[dict]) -> list[set[str]]:
+    """Name keys of every form of each gold entity."""
+    return [{name_key(f) for f in [e["name"], *(e.get("aliases") or [])]} for e in entities]
+
+
+def training_rows(papers_path: Path, gold_path: Path):
+    """(features, label, paper index) per candidate, and the number of gold entities never reached."""
+    records = read_jsonl(papers_path)
+    gold = {g["id"]: g["entities"] for g in read_jsonl(gold_path)}
+    papers = [Paper(title=r["title"], abstract=r["abstract"], record_id=r["id"]) for r in records]
+    resolved = resolve_corpus([paper_mentions(p) for p in papers])
+    rows, unreached = [], 0
+    for index, (paper, candidates) in enumerate(zip(papers, resolved)):
+        golds = gold_keys(gold.get(paper.record_id, []))
+        reached = set()
+        for r in candidates:
+            keys = {m.key for m in r.group.mentions} | {name_key(r.name)}
+            hits = [i for i, g in enumerate(golds) if g & keys]
+            reached.update(hits)
+            rows.append((candidate_features(r), int(bool(hits)), index))
+        unreached += len(golds) - len(reached)
+    return rows, unreached
+
+
+def best_threshold(probabilities, labels, unreached: int) -> tuple[float, float]:
+    """The threshold (0.05 steps) maximising F1, and that F1."""
+    positives = sum(labels) + unreached
+    best = (0.5, 0.0)
+    for step in range(1, 20):
+        threshold = step / 20
+        kept = [y for p, y in zip(probabilities, labels) if p >= threshold]
+        tp = sum(kept)
+        f1 = 2 * tp / (len(kept) + positives) if kept else 0.0
+        if f1 > best[1] + 1e-9:
+            best = (threshold, f1)
+    return best
+
+
+def train(papers_path: Path, gold_path: Path) -> dict:
+    """Fit the model and return the JSON document to write."""
+    rows, unreached = training_rows(papers_path, gold_path)
+    vectorizer = DictVectorizer(sort=True, sparse=False)
+    x = vectorizer.fit_transform([f for f, _, _ in rows])
+    y = [label for _, label, _ in rows]
+    groups = [g for _, _, g in rows]
+    model = LogisticRegression(C=C, solver="liblinear", random_state=SEED)
+    cv = cross_val_predict(model, x, y, groups=groups, cv=GroupKFold(n_splits=5), method="predict_proba")[:, 1]
+    threshold, cv_f1 = best_threshold(cv, y, unreached)
+    model.fit(x, y)
+    weights = {name: round(float(w), 4) for name, w in zip(vectorizer.get_feature_names_out(), model.coef_[0])
+               if abs(w) >= 1e-4}
+    print(f"candidates: {len(rows)}  positives: {sum(y)}  unreached gold: {unreached}  "
+          f"cv threshold: {threshold:.2f}  cv F1 (any): {cv_f1:.3f}", file=sys.stderr)
+    return {
+        "trained_on": papers_path.name,
+        "seed": SEED,
+        "C": C,
+        "bias": round(float(model.intercept_[0]), 4),
+        "threshold": threshold,
+        "weights": weights,
+    }
+
+
+def main(argv: list[str]) -> None:
+    args = [a for a in argv if not a.startswith("--")]
+    out = Path(argv[argv.index("--out") + 1]) if "--out" in argv else CLASSIFIER_PATH
+    if len(args) < 2 or args[-1] == str(out):
+        sys.exit(__doc__)
+    document = train(Path(args[0]), Path(args[1]))
+    atomic_write_text(out, json.dumps(document, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
