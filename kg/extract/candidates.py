@@ -37,6 +37,7 @@ _NOT_NAME = re.compile(
     r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$|\.[A-Z][a-z]"
 )
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
+_NAME_NUMBER = re.compile(r"^[A-Z][a-z]{2,}-\d+(\.\d+)*$")  # "Medusa-1", "Gemini-1.5"
 _PROPOSE_VERBS = re.compile(
     r"^(propos|introduc|present|develop|design|build|built|creat|releas|construct|curat|contribut|"
     r"unveil|devis|establish|offer)"
@@ -112,6 +113,8 @@ def is_name_shaped(text: str) -> bool:
         return False
     if text[0].isdigit() and sum(c.isalpha() for c in text) < 2:
         return False
+    if _NAME_NUMBER.match(text):
+        return True
     for part in text.split("-"):
         letters = [c for c in part if c.isalpha()]
         if not letters:
@@ -140,12 +143,15 @@ def has_size_suffix(text: str) -> bool:
     return bool(_SIZE_SUFFIX.search(text))
 
 
-def is_generic(text: str, resources: Resources) -> bool:
+def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> bool:
     """Whole fields, generic model classes, hardware and other never-entities (rules/not_entities.txt).
 
-    A phrase ending in a plural class noun ("... models", "... networks") is generic too.
+    A phrase ending in a plural class noun ("... models", "... networks") is generic too, and so
+    is a plural acronym ("LLMs") unless the lexicon lists it ("FLOPs").
     """
-    if name_key(text) in resources.word_list("not_entities_keys") or _GENERIC_PLURAL.match(text):
+    if name_key(text) in resources.word_list("not_entities_keys"):
+        return True
+    if _GENERIC_PLURAL.match(text) and not in_lexicon:
         return True
     return text.rsplit(" ", 1)[-1].lower() in {"models", "networks", "llms", "mllms", "vlms"}
 
@@ -178,7 +184,7 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
             i += 1
             continue
         n, entry = found
-        if is_generic(doc[i : i + n].text, resources):
+        if is_generic(doc[i : i + n].text, resources, in_lexicon=True):
             i += n
             continue
         candidate = candidate_at(doc, i, i + n)
@@ -208,7 +214,7 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
         if len(key) <= 4 and not form.islower():
             if text.replace(" ", "") == form.replace(" ", ""):
                 return True
-        elif form.islower() or not text.islower():
+        elif not text.islower() or not any(c.isupper() for c in form[1:]):
             return True
     return False
 
@@ -290,13 +296,53 @@ def add_names(doc: Doc, resources: Resources) -> None:
         i = end
 
 
+_TITLE_CONNECTORS = frozenset({"of", "as", "for"})
+
+
+def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) -> None:
+    """Runs of two or more Title-Case words inside an abstract ("Salience-Determined Bit Allocation",
+    "Frame as Prompt") are names; a title is all Title-Case, so it is skipped."""
+    if doc._.kg_section == "title":
+        return
+    toks = tokens_of(doc)
+    taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
+    i = 0
+    while i < len(toks):
+        if not _title_word(toks[i]) or i in taken or toks[i].is_stop:
+            i += 1
+            continue
+        end = i + 1
+        while end < len(toks) and end - i < max_tokens and end not in taken:
+            if _title_word(toks[end]):
+                end += 1
+            elif toks[end].lower_ in _TITLE_CONNECTORS and end + 1 < len(toks) and _title_word(toks[end + 1]):
+                end += 2
+            else:
+                break
+        words = [t for t in toks[i:end] if _title_word(t)]
+        if len(words) >= 2 and not is_generic(doc[i:end].text, resources):
+            candidate = candidate_at(doc, i, end)
+            kind = head_type(doc[i:end], resources)
+            candidate.vote(kind or "Method", W_HEAD if kind else W_DEFAULT, "title-case")
+            cue = cue_after(doc, end, resources)
+            if cue:
+                candidate.vote(cue, W_CUE, f"cue:{toks[end].lower_}")
+        i = max(end, i + 1)
+
+
+def _title_word(token) -> bool:
+    """A capitalised word (or name) that can be part of a multi-word name."""
+    return (token.is_title and token.is_alpha or token.text.istitle() and "-" in token.text
+            or is_name_shaped(token.text)) and not token.like_url
+
+
 def _modifier_ok(token, resources: Resources) -> bool:
     """Whether ``token`` may open or extend an entity phrase leftwards."""
     text = token.lower_
     if token.is_punct or token.like_num or text in resources.word_list("stop_modifiers") \
             or text in resources.word_list("verbs_all"):
         return False
-    if token.is_stop or text.endswith("ly"):
+    if token.is_stop or text.endswith("ly") or text.split("-", 1)[0].endswith("ly"):
         return False
     if not token.is_alpha and not re.fullmatch(r"[a-z0-9][a-z0-9\-/]*[a-z0-9]", text):
         return False
@@ -436,6 +482,7 @@ def candidate_component(doc: Doc) -> Doc:
     match_lexicon(doc, resources)
     add_abbreviations(doc, resources)
     add_names(doc, resources)
+    add_title_case_phrases(doc, resources)
     add_head_phrases(doc, resources)
     add_context_types(doc, resources)
     mark_proposed(doc, resources)
