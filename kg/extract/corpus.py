@@ -175,13 +175,14 @@ class Resolved:
     type: str
     variant: bool  # names a variant of a proposed name
     papers_with_key: int  # how many papers of the corpus mention the thing
+    weak: bool  # only named by a generic word the title does not use (rules/weak_words.txt)
 
 
 def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
     """Group each paper's mentions and decide, across the corpus, each thing's identity, type and
     name (same order as the input)."""
     weak_words = load_resources().word_list("weak_words")
-    paper_groups = [[g for g in group_mentions(ms) if not is_weak(g, weak_words)] for ms in paper_mentions]
+    paper_groups = [group_mentions(ms) for ms in paper_mentions]
     definitions = corpus_definitions(paper_groups)
     keys = [[thing_key(g, definitions) for g in groups] for groups in paper_groups]
     votes: dict[str, dict[str, float]] = defaultdict(dict)
@@ -204,7 +205,7 @@ def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
     resolved = []
     for groups, gkeys in zip(paper_groups, keys):
         variants = proposed_variants(groups)
-        resolved.append([Resolved(g, k, names[k], types[k], i in variants, papers_with[k])
+        resolved.append([Resolved(g, k, names[k], types[k], i in variants, papers_with[k], is_weak(g, weak_words))
                          for i, (g, k) in enumerate(zip(groups, gkeys))])
     return resolved
 
