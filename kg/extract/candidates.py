@@ -143,6 +143,13 @@ def has_size_suffix(text: str) -> bool:
     return bool(_SIZE_SUFFIX.search(text))
 
 
+def name_suffix_type(text: str, resources: Resources) -> str | None:
+    """The type a name's ending implies (rules/name_suffixes.tsv): "MT-Bench" -> Benchmark."""
+    lower = text.lower()
+    return next((kind for suffix, kind in resources.name_suffixes.items() if lower.endswith(suffix)
+                 and len(lower) > len(suffix)), None)
+
+
 def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> bool:
     """Whole fields, generic model classes, hardware and other never-entities (rules/not_entities.txt).
 
@@ -290,6 +297,9 @@ def add_names(doc: Doc, resources: Resources) -> None:
         candidate.vote("Model", W_DEFAULT, "name-shape")
         if has_size_suffix(text):
             candidate.vote("Model", W_SHAPE * 2, "shape:size")
+        suffix = name_suffix_type(text, resources)
+        if suffix:
+            candidate.vote(suffix, W_SHAPE * 2, "shape:suffix")
         kind = cue_after(doc, end, resources)
         if kind:
             candidate.vote(kind, W_CUE, f"cue:{tokens_of(doc)[end].lower_}")

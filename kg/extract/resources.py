@@ -65,6 +65,7 @@ class Resources:
     max_lexicon_tokens: int = 1
     heads: dict[str, Head] = field(default_factory=dict)  # lower-case word -> head
     cues: dict[str, str] = field(default_factory=dict)  # "benchmark" -> "Benchmark"
+    name_suffixes: dict[str, str] = field(default_factory=dict)  # "bench" -> "Benchmark"
     words: dict[str, frozenset[str]] = field(default_factory=dict)  # named word lists (rules/*.txt)
     version: str = "0"
 
@@ -110,7 +111,8 @@ def read_heads(path: Path) -> dict[str, Head]:
 
 
 def read_cues(path: Path) -> dict[str, str]:
-    """``rules/cues.tsv``: ``noun<TAB>type`` — "benchmark" after a name makes it a Benchmark."""
+    """``rules/cues.tsv`` (``noun<TAB>type``: "benchmark" after a name makes it a Benchmark) and
+    ``rules/name_suffixes.tsv`` (``suffix<TAB>type``)."""
     return {cells[0].lower(): cells[1] for _, cells in _tsv_rows(path) if len(cells) >= 2}
 
 
@@ -167,6 +169,7 @@ def load_resources() -> Resources:
         max_lexicon_tokens=longest,
         heads=read_heads(RULES_DIR / "heads.tsv"),
         cues=read_cues(RULES_DIR / "cues.tsv"),
+        name_suffixes=read_cues(RULES_DIR / "name_suffixes.tsv"),
         words=with_derived_lists(read_word_lists(RULES_DIR)),
         version=resources_version(PACKAGE_DIR, LEXICON_DIR, RULES_DIR),
     )
