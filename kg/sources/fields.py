@@ -21,6 +21,8 @@ _MONTH_NAMES = (
 #: ``Mar 17``, ``Oct 14, 2024``, ``Oct 14, 2024 2`` (2 upvotes), ``Jun 5 2`` -- the HF page date line
 PAGE_DATE = re.compile(r"^([A-Za-z]{3,9})\.? (\d{1,2})(?:, (\d{4}))?(?: (\d+))?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z ]*)?$")
+#: every character str.split() treats as whitespace (all below U+3001), mapped to a plain space
+_TO_SPACE = {code: " " for code in range(0x3001) if chr(code).isspace()}
 _URL = re.compile(r"https?://[^\s<>\"'`{}|\\^]+")
 _URL_TRAILING = ".,;:!?'\"*"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
@@ -53,7 +55,10 @@ def collapse(text: str) -> str:
     >>> collapse(" Low-Rank\\n  Adaptation ")
     'Low-Rank Adaptation'
     """
-    return " ".join(text.split())
+    text = text.translate(_TO_SPACE)
+    while "  " in text:  # C-speed passes, each at least halving every run of spaces
+        text = text.replace("  ", " ")
+    return text.strip()
 
 
 def make_date(month: int, day: int, year: int | None) -> PaperDate:
