@@ -32,6 +32,15 @@ class Classifier:
     threshold: float = 0.5
 
 
+@dataclass(frozen=True)
+class TypeModel:
+    """Multinomial logistic regression over coarse types ("Data" = Dataset or Benchmark)."""
+
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+
 def casing(text: str) -> str:
     """Casing class of a surface form.
 
@@ -108,13 +117,49 @@ def keep_probability(features: dict[str, float], model: Classifier) -> float:
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 
-def read_classifier(path: Path) -> Classifier:
-    """Weights from the JSON written by the training script."""
+def type_features(resolved) -> dict[str, float]:
+    """Features for the type model: the keep features plus the rule votes and the head word."""
+    features = candidate_features(resolved)
+    votes: dict[str, float] = {}
+    for m in resolved.group.mentions:
+        for kind, weight in m.votes:
+            votes[kind] = max(votes.get(kind, 0.0), weight)
+    for kind, weight in votes.items():
+        features[f"vote={kind}"] = weight
+    last = resolved.name.split()[-1].lower() if resolved.name.split() else ""
+    features[f"last={last}"] = 1.0
+    return features
+
+
+def type_probabilities(features: dict[str, float], model: TypeModel) -> dict[str, float]:
+    """Softmax probabilities per coarse type.
+
+    >>> m = TypeModel(("Method", "Model"), (0.0, 0.0), {"a": (1.0, -1.0)})
+    >>> type_probabilities({"a": 1.0}, m)
+    {'Method': 0.8808, 'Model': 0.1192}
+    """
+    scores = list(model.bias)
+    for name, value in features.items():
+        for i, w in enumerate(model.weights.get(name, ())):
+            scores[i] += w * value
+    top = max(scores)
+    exps = [math.exp(x - top) for x in scores]
+    total = sum(exps)
+    return {kind: round(e / total, 4) for kind, e in zip(model.classes, exps)}
+
+
+def read_classifier(path: Path) -> tuple[Classifier, TypeModel]:
+    """Both models from the JSON written by the training script."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Classifier(bias=data["bias"], weights=data["weights"], threshold=data["threshold"])
+    keep, kind = data["keep"], data["type"]
+    return (
+        Classifier(bias=keep["bias"], weights=keep["weights"], threshold=keep["threshold"]),
+        TypeModel(classes=tuple(kind["classes"]), bias=tuple(kind["bias"]),
+                  weights={k: tuple(v) for k, v in kind["weights"].items()}),
+    )
 
 
 @lru_cache(maxsize=1)
-def load_classifier() -> Classifier:
-    """The shipped classifier (``rules/classifier.json``)."""
+def load_classifier() -> tuple[Classifier, TypeModel]:
+    """The shipped models (``rules/classifier.json``)."""
     return read_classifier(CLASSIFIER_PATH)

@@ -8,7 +8,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kg.extract.candidates import W_CUE, W_DEFAULT
-from kg.extract.classifier import candidate_features, keep_probability, load_classifier
+from kg.extract.classifier import (
+    candidate_features,
+    keep_probability,
+    load_classifier,
+    type_features,
+    type_probabilities,
+)
 from kg.extract.mentions import DATA_TYPES, Mention
 from kg.extract.resources import load_resources, name_key
 from kg.model import ExtractedEntity
@@ -213,16 +219,42 @@ def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
 def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntity]]:
     """Entities per paper, consolidated across the corpus and filtered by the candidate
     classifier (same order as the input)."""
-    model = load_classifier()
+    keep_model, type_model = load_classifier()
+    resolved = resolve_corpus(paper_mentions)
+    types = learned_types(resolved, type_model)
     result = []
-    for paper in resolve_corpus(paper_mentions):
+    for paper in resolved:
         entities = []
         for r in paper:
-            probability = keep_probability(candidate_features(r), model)
-            if probability >= model.threshold:
-                entities.append(paper_entity(r.group, r.name, r.type, r.variant, probability))
+            probability = keep_probability(candidate_features(r), keep_model)
+            if probability >= keep_model.threshold:
+                entity_type = types.get(r.key, r.type)
+                entities.append(paper_entity(r.group, r.name, entity_type, r.variant, probability))
         result.append(merge_same_name(entities))
     return result
+
+
+def learned_types(resolved: list[list[Resolved]], model) -> dict[str, str]:
+    """Per thing key, the type model's choice averaged over every paper that mentions the thing
+    (so a thing keeps one type). Lexicon types are kept; the model only picks the coarse type,
+    and within Dataset/Benchmark the rules decide."""
+    sums: dict[str, Counter] = defaultdict(Counter)
+    rule_type: dict[str, str] = {}
+    for paper in resolved:
+        for r in paper:
+            if r.group.canonical:
+                continue
+            sums[r.key].update(type_probabilities(type_features(r), model))
+            rule_type[r.key] = r.type
+    chosen = {}
+    for key, scores in sums.items():
+        best = max(sorted(scores), key=scores.get)
+        rule = rule_type[key]
+        if best == "Data":
+            chosen[key] = rule if rule in DATA_TYPES else "Dataset"
+        else:
+            chosen[key] = best
+    return chosen
 
 
 def proposed_variants(groups: list[Group]) -> set[int]:
