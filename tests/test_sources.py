@@ -118,6 +118,13 @@ def test_hf_text_crlf_and_bom(tmp_path):
     ]
 
 
+def test_hf_text_pages_joined_in_one_file(tmp_path):
+    page = (FIXTURES / "awkward_page.txt").read_text(encoding="utf-8")
+    result = read(write(tmp_path / "two.txt", page + "\n" + page))
+    assert (result.records_read, len(result.papers), result.duplicates_merged, result.rejects) == (10, 5, 5, [])
+    assert all(len(paper.sources) == 2 for paper in result.papers)
+
+
 def test_hf_text_without_header_and_multi_line_abstract(tmp_path):
     path = write(tmp_path / "p.txt", "First Title\n\nAbstract line one\ncontinues here.\n\nSecond Title\n\nShort\n")
     result = read(path)

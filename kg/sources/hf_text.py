@@ -1,6 +1,7 @@
 """Reader for Hugging Face Daily Papers page dumps (``.txt``), format name ``hf-text``.
 
 A page is: chrome lines ("new", "Subscribe", ...) and the page's own date line, then entries.
+Chrome is skipped wherever it appears (files of several pages joined together read fine).
 An entry is a one-line title, a blank line, the abstract paragraph, and optionally a meta block::
 
     Some Title
@@ -61,7 +62,10 @@ def parse_hf_text(lines: Iterable[Line], path: str, year: int | None = None) -> 
     group: list[Paragraph] = []
     in_header = True
     for paragraph in paragraphs(lines):
-        if in_header and is_page_header(paragraph):
+        if is_chrome(paragraph):  # also mid-file, where two page dumps were joined
+            in_header = True
+            continue
+        if in_header and is_page_date(paragraph):
             continue
         in_header = False
         if is_meta_block(paragraph):
@@ -87,12 +91,14 @@ def paragraphs(lines: Iterable[Line]) -> Iterator[Paragraph]:
         yield current
 
 
-def is_page_header(paragraph: Paragraph) -> bool:
-    """Page chrome or the page's own date line, which come before the first entry."""
-    if len(paragraph) != 1:
-        return False
-    text = paragraph[0].text.strip()
-    return text in CHROME or bool(PAGE_DATE.match(text))
+def is_chrome(paragraph: Paragraph) -> bool:
+    """A line of page furniture such as "Subscribe" or "Daily Papers"."""
+    return len(paragraph) == 1 and paragraph[0].text.strip() in CHROME
+
+
+def is_page_date(paragraph: Paragraph) -> bool:
+    """A lone date line: after the chrome it is the page's own date, not a paper's."""
+    return len(paragraph) == 1 and bool(PAGE_DATE.match(paragraph[0].text.strip()))
 
 
 def is_meta_block(paragraph: Paragraph) -> bool:
