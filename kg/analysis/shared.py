@@ -75,10 +75,10 @@ def method_benchmark_graph(graph: Graph, by: str = "benchmark", role: str = "pro
     )
     bigraph = nx.Graph()
     for method, label in sorted(select(graph, _METHODS)):
-        bigraph.add_node(str(method), bipartite=0, label=str(label))
+        bigraph.add_node(method, bipartite=0, label=label)
     for method, method_label, benchmark, benchmark_label in sorted(select(graph, query)):
-        bigraph.add_node(str(benchmark), bipartite=1, label=str(benchmark_label))
-        bigraph.add_edge(str(method), str(benchmark))
+        bigraph.add_node(benchmark, bipartite=1, label=benchmark_label)
+        bigraph.add_edge(method, benchmark)
     return bigraph
 
 

@@ -20,10 +20,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import networkx as nx
-from rdflib import Graph, Literal
+import pyoxigraph as ox
+from rdflib import Graph
 
 from kg.model import ENTITY_TYPES, ROLES
-from kg.vocab import CLASS_TYPE, KG, RELATIONS, role_for
+from kg.vocab import CLASS_TYPE, KG, PREFIXES, RELATIONS, role_for
 
 PAPER = "Paper"
 NODE_TYPES = (PAPER, *ENTITY_TYPES)
@@ -48,20 +49,29 @@ SELECT ?paper ?title ?issued ?url ?arxiv WHERE {
 }"""
 _LINKS = """
 SELECT ?paper ?relation ?entity WHERE {
-  ?paper a kg:Paper ; ?relation ?entity .
   VALUES ?relation { kg:proposes kg:uses kg:evaluatedOn kg:reportsMetric kg:addressesTask }
+  ?paper ?relation ?entity .
 }"""
-_NAMESPACES = {"kg": KG, "skos": "http://www.w3.org/2004/02/skos/core#",
-               "dcterms": "http://purl.org/dc/terms/", "schema": "https://schema.org/"}
+_PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in sorted(PREFIXES.items()))
 
-#: relation local names, in the order of kg.vocab.RELATIONS
-RELATION_NAMES = tuple(str(relation).removeprefix(str(KG)) for relation in RELATIONS)
+#: relation IRI -> (local name, extractor role)
+RELATION_ROLES = {str(relation): (str(relation).removeprefix(str(KG)), role_for(relation)) for relation in RELATIONS}
+#: class IRI -> entity type name
+_CLASS_TYPES = {str(iri): name for iri, name in CLASS_TYPE.items()}
 
 
-def select(graph: Graph, query: str) -> list[tuple]:
-    """Rows of a SELECT ``query`` over ``graph`` with the project's prefixes bound; literals as Python values."""
-    return [tuple(value.toPython() if isinstance(value, Literal) else value for value in row)
-            for row in graph.query(query, initNs=_NAMESPACES)]
+def select(graph: Graph, query: str) -> list[tuple[str | None, ...]]:
+    """Rows of a SELECT ``query`` (project prefixes predeclared) as IRIs and literals' lexical forms.
+
+    Over an Oxigraph-backed graph (``kg.graph.store.open_graph``) the query runs in pyoxigraph
+    itself: converting every result term to rdflib, which the rdflib route does, costs far more
+    than the query on large graphs.
+    """
+    text = _PROLOGUE + query
+    store = getattr(graph.store, "_inner", None)  # oxrdflib's OxigraphStore wraps a pyoxigraph Store
+    if isinstance(store, ox.Store):
+        return [tuple(None if term is None else term.value for term in row) for row in store.query(text)]
+    return [tuple(None if term is None else str(term) for term in row) for row in graph.query(text)]
 
 
 def short_title(title: str, limit: int = 40) -> str:
@@ -82,7 +92,6 @@ def graph_view(graph: Graph, types: Iterable[str] | None = None,
     ``types`` are names from NODE_TYPES ("Paper", "Method", ...); ``roles`` from kg.model.ROLES.
     None keeps everything. ``paper_count`` always counts the papers of the whole graph.
 
-    >>> from rdflib import Graph, Literal
     >>> g = Graph().parse(format="turtle", data='''
     ... @prefix kg: <https://w3id.org/mlkg/ns#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
     ... @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -104,28 +113,28 @@ def graph_view(graph: Graph, types: Iterable[str] | None = None,
     paper_count = _paper_counts(links)
     aliases = _aliases(graph)
     if PAPER in keep_types:
-        for paper, title, issued, url, arxiv in sorted(select(graph, _PAPERS), key=lambda row: str(row[0])):
-            title = str(title or arxiv or paper)
-            view.add_node(str(paper), type=PAPER, label=short_title(title), title=title,
-                          date=_iso(issued), url=str(url) if url else None)
-    for entity, cls, label in sorted(select(graph, _ENTITIES), key=lambda row: (str(row[0]), str(row[1]))):
-        entity_type = CLASS_TYPE[cls]
-        if entity_type in keep_types and str(entity) not in view:
-            view.add_node(str(entity), type=entity_type, label=str(label),
-                          aliases=aliases.get(str(entity), ()), paper_count=paper_count.get(str(entity), 0))
+        for paper, title, issued, url, arxiv in sorted(select(graph, _PAPERS), key=lambda row: row[0]):
+            title = title or arxiv or paper
+            view.add_node(paper, type=PAPER, label=short_title(title), title=title, date=issued, url=url)
+    for entity, cls, label in sorted(select(graph, _ENTITIES)):
+        entity_type = _CLASS_TYPES[cls]
+        if entity_type in keep_types and entity not in view:
+            view.add_node(entity, type=entity_type, label=label, aliases=aliases.get(entity, ()),
+                          paper_count=paper_count.get(entity, 0))
+    edges = []
     for paper, relation, entity in links:
-        role = role_for(relation)
-        if role in keep_roles and str(paper) in view and str(entity) in view:
-            name = relation.removeprefix(str(KG))
-            view.add_edge(str(paper), str(entity), key=name, relation=name, role=role)
+        name, role = RELATION_ROLES[relation]
+        if role in keep_roles and paper in view and entity in view:
+            edges.append((paper, entity, name, {"relation": name, "role": role}))
+    view.add_edges_from(edges)
     return view
 
 
-def _paper_counts(links: list[tuple]) -> dict[str, int]:
+def _paper_counts(links: list[tuple[str, str, str]]) -> dict[str, int]:
     """Entity IRI -> number of distinct papers linking to it."""
     papers = defaultdict(set)
     for paper, _, entity in links:
-        papers[str(entity)].add(paper)
+        papers[entity].add(paper)
     return {entity: len(linked) for entity, linked in papers.items()}
 
 
@@ -133,15 +142,8 @@ def _aliases(graph: Graph) -> dict[str, tuple[str, ...]]:
     """Entity IRI -> its sorted skos:altLabels."""
     found = defaultdict(set)
     for entity, alias in select(graph, _ALIASES):
-        found[str(entity)].add(str(alias))
+        found[entity].add(alias)
     return {entity: tuple(sorted(names)) for entity, names in found.items()}
-
-
-def _iso(issued) -> str | None:
-    """An ``xsd:date`` / ``xsd:gMonthDay`` value as text (``2024-03-17`` or ``--03-17``)."""
-    if issued is None:
-        return None
-    return issued.isoformat() if hasattr(issued, "isoformat") else str(issued)
 
 
 def entity_names(view: nx.Graph, node: str) -> tuple[str, ...]:

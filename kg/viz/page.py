@@ -87,30 +87,49 @@ def select_view(view: nx.MultiDiGraph, *, min_degree: int = 0, focus: str | None
     if max_nodes is not None and len(keep) > max_nodes:
         ranked = sorted(keep, key=lambda node: (-len(undirected[node]), view.nodes[node]["label"], node))
         keep = set(ranked[:max_nodes])
-    return view.subgraph(sorted(keep)).copy()
+    return view if len(keep) == len(view) else view.subgraph(sorted(keep)).copy()
 
 
-def layout(view: nx.Graph, seed: int = 0) -> dict[str, tuple[float, float]]:
+def layout(view: nx.MultiDiGraph, seed: int = 0) -> dict[str, tuple[float, float]]:
     """Node positions in pixels: igraph's grid Fruchterman-Reingold from seeded random starting points.
 
-    The same graph and seed always give the same positions (rounded to 0.1 px).
+    Small components that drift far away are pulled in to just outside the largest one, so the first
+    drawing (fitted to all nodes) is not mostly empty space. The same graph and seed always give the
+    same positions (rounded to 0.1 px).
     """
     nodes = list(view)
     if not nodes:
         return {}
     index = {node: i for i, node in enumerate(nodes)}
     edges = sorted({tuple(sorted((index[u], index[v]))) for u, v in view.edges() if u != v})
-    start = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(len(nodes), 2)) * math.sqrt(len(nodes))
+    # starting points spread over about sqrt(n) units: much wider makes the grid variant slow
+    start = np.random.default_rng(seed).uniform(-0.5, 0.5, size=(len(nodes), 2)) * math.sqrt(len(nodes))
+    iterations = 500 if len(nodes) <= _BIG else 250
+    network = igraph.Graph(n=len(nodes), edges=edges)
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        coords = np.array(igraph.Graph(n=len(nodes), edges=edges).layout_fruchterman_reingold(
-            seed=start.tolist(), niter=500, grid="auto").coords)
+        coords = np.array(network.layout_fruchterman_reingold(seed=start.tolist(), niter=iterations,
+                                                               grid="auto").coords)
     finally:
         igraph.set_random_number_generator(random)  # igraph's default generator
-    coords -= coords.mean(axis=0)
+    coords = _pull_in_components(coords, np.array(network.connected_components().membership))
     extent = float(np.abs(coords).max()) or 1.0
     coords *= (60.0 * math.sqrt(len(nodes))) / extent
     return {node: (round(float(x), 1), round(float(y), 1)) for node, (x, y) in zip(nodes, coords)}
+
+
+def _pull_in_components(coords: np.ndarray, membership: np.ndarray) -> np.ndarray:
+    """``coords`` centred on the largest component, every other one moved (keeping its direction) to
+    at most a little beyond the largest one's radius."""
+    sizes = np.bincount(membership)
+    largest = membership == sizes.argmax()
+    coords = coords - coords[largest].mean(axis=0)
+    radius = float(np.linalg.norm(coords[largest], axis=1).max()) + 2.0
+    centres = np.stack([np.bincount(membership, weights=coords[:, axis]) for axis in (0, 1)], axis=1)
+    centres /= sizes[:, None]
+    distances = np.linalg.norm(centres, axis=1)
+    shrink = np.where(distances > radius, 1.0 - radius / np.maximum(distances, 1e-9), 0.0)
+    return coords - (centres * shrink[:, None])[membership]
 
 
 def tooltip(data: dict) -> str:
@@ -187,9 +206,8 @@ def render_html(graph: Graph, *, types: Iterable[str] | None = None, min_degree:
         raise KGError(f"unknown node type(s) {', '.join(unknown)}; choose from {', '.join(NODE_TYPES)}")
     full = graph_view(graph, types=types)
     view = select_view(full, min_degree=min_degree, focus=focus, depth=depth, max_nodes=max_nodes)
-    summary = PageSummary(view.number_of_nodes(), view.number_of_edges(),
-                          full.number_of_nodes(), full.number_of_edges())
-    data = vis_data(view, layout(view.to_undirected(as_view=True), seed=seed))
+    data = vis_data(view, layout(view, seed=seed))
+    summary = PageSummary(len(data["nodes"]), len(data["edges"]), full.number_of_nodes(), full.number_of_edges())
     html = _ENV.get_template("graph.html.j2").render(
         summary=summary,
         legend=[(kind, colour, shape) for kind, (colour, shape) in STYLE.items()
