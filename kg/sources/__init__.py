@@ -27,7 +27,7 @@ from kg.sources.merge import merge_papers
 
 __all__ = ["FORMATS", "iter_input_files", "read_file", "read_inputs"]
 
-Reader = Callable[[Path, "int | None"], Iterator["Paper | Reject"]]
+Reader = Callable[[Path, int | None], Iterator[Paper | Reject]]
 FORMATS: dict[str, Reader] = {
     "hf-text": read_hf_text,
     "jsonl": read_jsonl,
