@@ -244,3 +244,10 @@ def test_cli_shared_errors_are_one_line(graph_dir, tmp_path):
     result = runner.invoke(main, ["shared", "--graph", str(tmp_path / "missing")])
     assert result.exit_code == 1 and "no graph here" in result.output
     assert runner.invoke(main, ["shared", "--graph", str(graph_dir), "--by", "paper"]).exit_code == 2
+
+
+def test_cli_node_types_match_the_view():
+    from kg.analysis.view import NODE_TYPES
+    from kg.cli import analysis
+
+    assert analysis.NODE_TYPES == NODE_TYPES

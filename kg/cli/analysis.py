@@ -1,4 +1,8 @@
-"""`kg shared` (methods evaluated on the same benchmarks) and `kg viz` (interactive HTML page)."""
+"""`kg shared` (methods evaluated on the same benchmarks) and `kg viz` (interactive HTML page).
+
+kg.analysis and kg.viz (networkx, igraph, pyoxigraph) are imported inside the commands so that
+`kg --help` and other commands do not pay for them.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,20 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import click
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from kg.analysis import SharedPair, Table, shared_benchmarks, stats_tables
-from kg.analysis.view import NODE_TYPES
 from kg.cli.options import graph_option
+from kg.model import ENTITY_TYPES
+
+if TYPE_CHECKING:
+    from kg.analysis import SharedPair, Table
+
+#: kg.analysis.view.NODE_TYPES, spelled out here to keep networkx out of the CLI's start-up
+NODE_TYPES = ("Paper", *ENTITY_TYPES)
 
 
 def _open(graph_dir: Path):
@@ -34,6 +43,8 @@ def rich_table(table: Table) -> RichTable:
 
 def analysis_tables(graph) -> Iterable[RichTable]:
     """`kg stats` section: most connected entities, adoption per month, components, communities."""
+    from kg.analysis import stats_tables
+
     return [rich_table(table) for table in stats_tables(graph)]
 
 
@@ -75,7 +86,12 @@ def print_pairs(pairs: list[SharedPair], output_format: str) -> None:
 def shared(graph_dir: Path, by: str, role: str, min_shared: int, method_name: str | None, top: int,
            output_format: str) -> None:
     """Pairs of methods (Method or Model entities) evaluated on the same benchmarks, ranked by how many
-    they share, then by Jaccard overlap."""
+    they share, then by Jaccard overlap.
+
+    A method is evaluated on a benchmark when a paper proposing it (--role any: proposing or using
+    it) reports results on that benchmark (kg:evaluatedOn)."""
+    from kg.analysis import shared_benchmarks
+
     pairs = shared_benchmarks(_open(graph_dir), by=by, role=role, min_shared=min_shared,
                               method=method_name, top=top)
     print_pairs(pairs, output_format)
