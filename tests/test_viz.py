@@ -147,6 +147,13 @@ def test_page_draws_in_headless_chromium_without_running_injected_script(graph, 
         paper = page.evaluate("window.kg.nodes.get({filter: n => n.group === 'Paper' && n.title.startsWith('<img')})[0].id")
         page.evaluate(f"window.kg.focusNode({paper})")
         assert page.inner_text("#kg-details h2") == XSS_TITLE
+        # hovering shows the tooltip as text
+        box = page.locator("#kg-network").bounding_box()
+        spot = page.evaluate(f"window.kg.network.canvasToDOM(window.kg.network.getPosition({paper}))")
+        page.mouse.move(box["x"] + spot["x"], box["y"] + spot["y"])
+        page.wait_for_selector("div.vis-tooltip", state="visible")
+        assert page.inner_text("div.vis-tooltip").startswith(XSS_TITLE)
+        assert page.evaluate("document.querySelectorAll('img').length") == 0
         # search focuses a node by alias; the type filter hides a type
         page.fill("#kg-search", "ms-coco")
         page.press("#kg-search", "Enter")
