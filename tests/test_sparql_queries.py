@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.analysis.shared import shared_benchmarks
 from kg.errors import KGError
@@ -21,9 +22,14 @@ KG = "https://w3id.org/mlkg/ns#"
 HOSTILE = 'x" } ; DROP ALL ; { "'
 
 
+def oxigraph_graph() -> Graph:
+    """An empty in-memory graph laid out like ``kg.graph.store.open_graph``'s: the store's default graph."""
+    return Graph(store="Oxigraph", identifier=DATASET_DEFAULT_GRAPH_ID)
+
+
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    graph = Graph(store="Oxigraph")
+    graph = oxigraph_graph()
     graph.parse(FIXTURE)
     return graph
 
@@ -70,7 +76,7 @@ def random_graph(seed: int) -> Graph:
         for relation in ("proposes", "uses", "evaluatedOn", "evaluatedOn"):
             kind, n = rng.choice(entities)
             lines.append(f"<{ID}paper/{paper}> a kg:Paper ; kg:{relation} <{ID}{kind.lower()}/{n}> .")
-    graph = Graph(store="Oxigraph")
+    graph = oxigraph_graph()
     graph.parse(data="\n".join(lines), format="turtle")
     return graph
 

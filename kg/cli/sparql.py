@@ -100,7 +100,7 @@ def query(ctx, query, graph_dir, endpoint, graph_iri, fmt, params, max_rows, tim
         console.print(result_table(result))
     else:
         out_format = "turtle" if fmt == "table" else fmt
-        click.get_binary_stream("stdout").write(serialize_result(result, out_format))
+        click.echo(serialize_result(result, out_format), nl=False)
     if truncated:
         click.echo(f"(showing the first {max_rows} rows; --max-rows cut the rest)", err=True)
 
