@@ -67,6 +67,43 @@ def test_well_known_entities_are_listed_with_their_type(canonical, entity_type, 
     assert alias in by_name[canonical].aliases
 
 
+REQUIRED = {
+    "Model": "GPT-2 GPT-3 GPT-3.5 GPT-4 GPT-4o GPT-4V LLaMA LLaMA-2 Llama-3 Llama-3.1 LLaMA-7B LLaMA-13B LLaMA-65B "
+             "Llama-2-7B Llama-2-13B Llama-2-70B Mistral-7B Mixtral-8x7B Qwen Qwen2 Qwen2.5 Qwen2-VL Qwen2.5-VL Vicuna "
+             "Alpaca OPT BLOOM Falcon Gemma Phi-2 Phi-3 DeepSeek-V2 DeepSeek-V3 DeepSeek-R1 Claude Gemini PaLM T5 Flan-T5 "
+             "BERT RoBERTa DeBERTa ELECTRA ALBERT DistilBERT XLNet BART ViT ViT-B/16 ViT-L/14 DeiT Swin ResNet ResNet-18 "
+             "ResNet-50 ResNet-101 VGG-16 MobileNet MobileNetV2 MobileNetV3 EfficientNet ConvNeXt YOLOv8 DETR SAM CLIP BLIP "
+             "BLIP-2 LLaVA LLaVA-1.5 MiniGPT-4 InstructBLIP Flamingo SD1.5 SD2.1 SDXL DALL-E-2 Imagen DiT U-Net Whisper "
+             "wav2vec2 HuBERT",
+    "Method": "LoRA QLoRA GPTQ AWQ SmoothQuant KD PTQ QAT pruning structured-pruning magnitude-pruning mixed-precision MoE "
+              "speculative-decoding FlashAttention RLHF DPO PPO CoT ICL instruction-tuning RAG contrastive-learning "
+              "self-supervised-learning MAE DDPM DDIM CFG attention self-attention Transformer dropout BatchNorm LayerNorm "
+              "Adam SGD data-augmentation NAS federated-learning reinforcement-learning",
+    "Dataset": "ImageNet COCO CIFAR-10 C4 WikiText-2 Penn-Treebank UCF101",
+    "Benchmark": "GLUE SuperGLUE MMLU MT-Bench AlpacaEval-2.0 HumanEval MBPP GSM8K MATH BIG-Bench HellaSwag ARC WinoGrande "
+                 "PIQA TruthfulQA LongBench VQAv2 MMBench MME POPE SEED-Bench MMMU",
+    "Metric": "accuracy top-1-accuracy F1 mAP BLEU ROUGE perplexity FID IS CLIPScore PSNR SSIM LPIPS WER latency throughput "
+              "FLOPs memory-footprint compression-ratio",
+    "Task": "image-classification object-detection semantic-segmentation machine-translation question-answering "
+            "text-to-image-generation model-compression KV-cache-compression action-recognition",
+}
+
+
+def _key(form: str) -> str:
+    """Case, space and hyphen-insensitive comparison key used by the coverage test."""
+    return form.casefold().replace(" ", "").replace("-", "")
+
+
+def test_every_entity_named_in_the_brief_is_listed_with_its_type():
+    types_of = {}
+    for entry in load_lexicon():
+        for form in entry.surface_forms:
+            types_of.setdefault(_key(form), set()).add(entry.type)
+    missing = [f"{entity_type}:{name}" for entity_type, names in REQUIRED.items() for name in names.split()
+               if entity_type not in types_of.get(_key(name), set())]
+    assert missing == []
+
+
 def test_sizes_and_versions_are_distinct_entities():
     canonicals = {entry.canonical for entry in load_lexicon()}
     assert {"LLaMA-2", "Llama-2-7B", "Llama-2-13B", "LLaMA-7B", "Llama 3", "Llama 3.1"} <= canonicals
