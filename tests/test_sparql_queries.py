@@ -6,6 +6,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
@@ -19,6 +21,7 @@ from kg.sparql.run import prepare, run_local
 FIXTURE = Path(__file__).parent / "fixtures" / "sparql" / "graph.ttl"
 ID = "https://w3id.org/mlkg/id/"
 KG = "https://w3id.org/mlkg/ns#"
+XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 HOSTILE = 'x" } ; DROP ALL ; { "'
 
 
@@ -233,3 +236,14 @@ def test_serialisations_and_cap(graph):
     assert serialize_result(construct, "nt").decode().splitlines()[0].startswith(f"<{ID}benchmark/glue>")
     with pytest.raises(KGError, match="is a graph"):
         serialize_result(construct, "csv")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_any_parameter_text_comes_back_as_itself(value):
+    """Whatever the text, it is one plain literal (or integer) and the query stays one query."""
+    empty = oxigraph_graph()
+    prepared = prepare(resolve_query("SELECT ?v WHERE { }"), collect_params([f"v={value}"]))
+    (got,) = [row.v for row in run_local(empty, prepared)]
+    want = typed_term(value)
+    assert (str(got), got.datatype or XSD_STRING) == (str(want), want.datatype or XSD_STRING)

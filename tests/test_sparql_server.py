@@ -170,6 +170,7 @@ def test_errors_are_one_line_with_a_status(endpoint):
     assert bad.status_code == 400 and bad.text.startswith("query:2:") and bad.text.count("\n") == 1
     assert http.get(endpoint, params={"query": LABELS}, headers={"Accept": "image/png"}).status_code == 406
     assert http.get(endpoint).status_code == 400
+    assert http.get(endpoint, params={"query": "HELLO { }"}).status_code == 400
     assert http.post(endpoint, content=b"x", headers={"Content-Type": "text/plain"}).status_code == 415
 
 

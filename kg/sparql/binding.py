@@ -75,7 +75,7 @@ def collect_params(texts: Iterable[str]) -> dict[str, list[Identifier]]:
     return params
 
 
-def _tokens(query: str):
+def query_tokens(query: str):
     """Yield ``(kind, text, offset)`` for the SPARQL tokens that matter for finding the WHERE group:
     braces, parentheses, variables and bare words; strings, IRIs and comments are skipped whole."""
     pos = 0
@@ -117,7 +117,7 @@ def query_variables(query: str) -> set[str]:
     >>> sorted(query_variables('SELECT ?a WHERE { ?a <http://x#p> $b . FILTER(?c = "?d") }'))
     ['a', 'b', 'c']
     """
-    return {text for kind, text, _ in _tokens(query) if kind == "var"}
+    return {text for kind, text, _ in query_tokens(query) if kind == "var"}
 
 
 def where_group_offset(query: str, form: str) -> int | None:
@@ -132,7 +132,7 @@ def where_group_offset(query: str, form: str) -> int | None:
     """
     braces = parens = 0
     saw_where = False
-    for kind, text, offset in _tokens(query):
+    for kind, text, offset in query_tokens(query):
         if kind == "word" and braces == 0 and text.upper() == "WHERE":
             saw_where = True
         elif kind == "(":

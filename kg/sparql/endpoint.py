@@ -28,9 +28,8 @@ from starlette.routing import Route
 
 from kg.errors import KGError
 from kg.sparql.binding import collect_params
-from kg.sparql.queries import NamedQuery, bundled_queries
+from kg.sparql.queries import NamedQuery, UpdateRefused, bundled_queries, leading_keyword
 from kg.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
-from kg.sparql.run import prepare
 from kg.sparql.worker import QueryRequest, QueryTimeout, WorkerPool
 
 #: media types offered for solutions / booleans and for graphs, preferred first, with their format
@@ -48,6 +47,8 @@ GRAPH_MEDIA = (
     ("text/plain", "nt"),
 )
 MAX_QUERY_CHARS = 100_000
+QUERY_KEYWORDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "DROP", "CLEAR", "LOAD", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; "
@@ -146,20 +147,24 @@ def create_app(pool: WorkerPool, *, max_rows: int = 10_000) -> Starlette:
             return text_error(400, "no query: send query=… (GET or form POST) or an application/sparql-query body")
         if len(text) > MAX_QUERY_CHARS:
             return text_error(413, f"the query is longer than {MAX_QUERY_CHARS} characters")
-        try:
-            prepared = prepare(NamedQuery("query", text), collect_params(bindings))
-        except KGError as exc:
-            status = 403 if "updates are not allowed" in str(exc) else 400
-            return text_error(status, str(exc))
-        chosen = choose_format(request, prepared.is_graph)
+        keyword = leading_keyword(text)
+        if keyword in UPDATE_KEYWORDS:
+            return text_error(403, "this endpoint is read-only: updates are refused")
+        if keyword not in QUERY_KEYWORDS:
+            return text_error(400, "not a SPARQL query: after PREFIX/BASE it must start with SELECT, ASK, CONSTRUCT or DESCRIBE")
+        is_graph = keyword in ("CONSTRUCT", "DESCRIBE")
+        chosen = choose_format(request, is_graph)
         if chosen is None:
-            offered = ", ".join(media for media, _ in (GRAPH_MEDIA if prepared.is_graph else RESULT_MEDIA))
-            return text_error(406, f"cannot answer a {prepared.form} query in the requested format; offered: {offered}")
+            offered = ", ".join(media for media, _ in (GRAPH_MEDIA if is_graph else RESULT_MEDIA))
+            return text_error(406, f"cannot answer a {keyword} query in the requested format; offered: {offered}")
         fmt, media = chosen
         try:
-            answer = await run_in_threadpool(pool.run, QueryRequest(prepared, fmt, max_rows))
+            query = QueryRequest(NamedQuery("query", text), collect_params(bindings), fmt, max_rows)
+            answer = await run_in_threadpool(pool.run, query)
         except QueryTimeout as exc:
             return text_error(503, str(exc))
+        except UpdateRefused as exc:
+            return text_error(403, str(exc))
         except KGError as exc:
             return text_error(400, str(exc))
         headers = {"X-KG-Truncated": "true"} if answer.truncated else {}

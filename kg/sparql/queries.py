@@ -20,6 +20,7 @@ from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from kg.errors import KGError
+from kg.sparql.binding import query_tokens
 from kg.vocab import PREFIXES, ontology_dir
 
 _PARAM_LINE = re.compile(r"#\s*param\s+(\w+)\s*(\(required\))?\s*:\s*(.*)")
@@ -30,6 +31,10 @@ QUERY_FORMS = {
     "ConstructQuery": "CONSTRUCT",
     "DescribeQuery": "DESCRIBE",
 }
+
+
+class UpdateRefused(KGError):
+    """An update (INSERT, DELETE, DROP, ...) was sent where only queries are run."""
 
 
 @dataclass(frozen=True)
@@ -122,9 +127,24 @@ def query_form(text: str, source: str = "query") -> str:
         return parseQuery(text)[1].name
     except ParseException as exc:
         if _is_update(text):
-            raise KGError(f"{source}: updates are not allowed, only queries") from None
+            raise UpdateRefused(f"{source}: updates are not allowed, only queries") from None
         near = exc.line[exc.col - 1 :].strip()[:30] or "end of query"
         raise KGError(f"{source}:{exc.lineno}:{exc.col}: SPARQL syntax error near {near!r}") from None
+
+
+def leading_keyword(text: str) -> str:
+    """The first keyword after the prologue, upper-cased: SELECT, ASK, CONSTRUCT, DESCRIBE for a
+    query, INSERT, DELETE, DROP, ... for an update; "" when there is none. A cheap look that skips
+    comments, strings and IRIs, for choosing an answer format before the query is parsed.
+
+    >>> leading_keyword("# a comment\\nPREFIX kg: <https://w3id.org/mlkg/ns#>\\nconstruct WHERE { ?s ?p ?o }")
+    'CONSTRUCT'
+    """
+    for kind, word, _ in query_tokens(text):
+        if kind != "word" or ":" in word or word.upper() in ("PREFIX", "BASE"):
+            continue
+        return word.upper()
+    return ""
 
 
 def _is_update(text: str) -> bool:

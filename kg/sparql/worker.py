@@ -20,10 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Graph
+from rdflib.term import Identifier
 
 from kg.errors import KGError
 from kg.sparql.results import cap_result, serialize_result
-from kg.sparql.run import PreparedQuery, run_local
+from kg.sparql.queries import NamedQuery
+from kg.sparql.run import prepare, run_local
 
 
 class QueryTimeout(KGError):
@@ -32,9 +34,13 @@ class QueryTimeout(KGError):
 
 @dataclass(frozen=True)
 class QueryRequest:
-    """What a worker is asked: a prepared query, the format to answer in and the row cap."""
+    """What a worker is asked: a query and its parameters, the format to answer in and the row cap.
 
-    prepared: PreparedQuery
+    The worker checks and binds the query itself, so parsing a huge query is under the deadline too.
+    """
+
+    query: NamedQuery
+    params: dict[str, list[Identifier]]
     fmt: str
     max_rows: int
 
@@ -50,7 +56,8 @@ class Answer:
 
 def answer(graph: Graph, request: QueryRequest) -> Answer:
     """Run ``request`` on ``graph``: capped at ``max_rows`` and serialised in ``fmt``."""
-    result, truncated = cap_result(run_local(graph, request.prepared), request.max_rows)
+    prepared = prepare(request.query, request.params)
+    result, truncated = cap_result(run_local(graph, prepared), request.max_rows)
     return Answer(serialize_result(result, request.fmt), request.fmt, truncated)
 
 
@@ -70,9 +77,9 @@ def _worker_main(loader: Callable[[], Graph], conn) -> None:
         try:
             conn.send(("ok", answer(graph, request)))
         except KGError as exc:
-            conn.send(("error", str(exc)))
+            conn.send(("error", exc))
         except Exception as exc:  # a store or serialiser failure ends this query, not the worker
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            conn.send(("error", KGError(f"{type(exc).__name__}: {exc}")))
 
 
 class _Worker:
@@ -113,7 +120,7 @@ class _Worker:
             raise QueryTimeout(f"the query ran longer than {timeout:g}s and was stopped")
         status, value = self._receive()
         if status != "ok":
-            raise KGError(value)
+            raise value
         return value
 
     @property
