@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.extract.tokens import sentence_bounds, sentence_start, tokens_of, words_of
+
 Doc.set_extension("abbreviations", default=[], force=True)
 
 
@@ -99,24 +101,17 @@ def _long_form_span(doc: Doc, short: Span, window: Span) -> Span | None:
     return span
 
 
-def tokens_of(doc: Doc) -> list:
-    """The Doc's tokens as a list, built once per Doc (creating Token objects dominates run time)."""
-    cached = doc.user_data.get("kg_tokens")
-    if cached is None:
-        cached = doc.user_data["kg_tokens"] = list(doc)
-    return cached
-
-
 def _parenthesised(doc: Doc):
     """Yield (open, close) token indices of single-level parentheses within one sentence."""
     opened = None
-    for token in tokens_of(doc):
-        if token.text == "(":
-            opened = token.i
-        elif token.text == ")" and opened is not None:
-            yield opened, token.i
+    starts = {start for start, _ in sentence_bounds(doc)}
+    for i, word in enumerate(words_of(doc)):
+        if word == "(":
+            opened = i
+        elif word == ")" and opened is not None:
+            yield opened, i
             opened = None
-        elif token.is_sent_start and opened is not None:
+        elif i in starts and opened is not None:
             opened = None
 
 
@@ -135,7 +130,7 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
         if len(inside) == 0:
             continue
         if is_short_form_candidate(inside.text):
-            sent_start = doc[open_i].sent.start if doc.has_annotation("SENT_START") else 0
+            sent_start = sentence_start(doc, open_i)
             window_start = max(sent_start, open_i - max_long_form_words(inside.text))
             long = _long_form_span(doc, inside, doc[window_start:open_i])
             if long is not None:

@@ -18,10 +18,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.abbreviations import tokens_of
+from kg.extract.tokens import lowers_of, sentence_bounds, span_text, tokens_of, words_of
 from kg.extract.resources import _KEY_DROP, Resources, load_resources, name_key
 
 Doc.set_extension("kg_candidates", default=None, force=True)
@@ -170,28 +171,29 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
     """Add every longest lexicon match (compared by :func:`name_key`) as a candidate."""
     if not resources.lexicon:
         return
-    toks = tokens_of(doc)
-    keys = [name_key(t.text) if not t.is_punct else "" for t in toks]
-    raw = [_raw_key(t.lower_) for t in toks]
+    keys = list(map(name_key, words_of(doc)))
+    lowers = lowers_of(doc)
+    raw = list(map(_raw_key, lowers))
     i = 0
     while i < len(doc):
-        if not keys[i] or toks[i].is_stop:
+        if not keys[i] or lowers[i] in STOP_WORDS:
             i += 1
             continue
         found = None
-        for n in range(min(resources.max_lexicon_tokens, len(doc) - i), 0, -1):
+        longest = resources.lexicon_starts.get(raw[i], 1)
+        for n in range(min(longest, len(doc) - i), 0, -1):
             if not keys[i + n - 1]:
                 continue
             joined = "".join(raw[i : i + n - 1]) + keys[i + n - 1] if n > 1 else keys[i]
             entry = resources.lexicon.get(joined)
-            if entry is not None and lexicon_form_fits(doc[i : i + n].text, entry, joined):
+            if entry is not None and lexicon_form_fits(span_text(doc, i, i + n), entry, joined):
                 found = (n, entry)
                 break
         if found is None:
             i += 1
             continue
         n, entry = found
-        if is_generic(doc[i : i + n].text, resources, in_lexicon=True):
+        if is_generic(span_text(doc, i, i + n), resources, in_lexicon=True):
             i += n
             continue
         candidate = candidate_at(doc, i, i + n)
@@ -206,6 +208,7 @@ def _raw_key(lower: str) -> str:
     return _KEY_DROP.sub("", lower)
 
 
+@lru_cache(maxsize=65536)
 def lexicon_form_fits(text: str, entry, key: str) -> bool:
     """Whether ``text`` may stand for a lexicon form with the same key: a form written with capitals
     ("FRAMES", "DROP", "IE") does not match an ordinary lower-case word ("frames", "drop", "i.e."),
@@ -258,21 +261,24 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
             cand.vote("Method", W_DEFAULT, "abbreviation")
         kind = cue_after(doc, end, resources)
         if kind:
-            long_c.vote(kind, W_CUE, f"cue:{tokens_of(doc)[end + (0 if doc[end].text != ')' else 1)].lower_}"
-                        if end < len(doc) else "cue")
+            toks = tokens_of(doc)
+            cue_word = toks[end + 1] if end < len(doc) - 1 and toks[end].text == ")" else toks[end]
+            long_c.vote(kind, W_CUE, f"cue:{cue_word.lower_}")
         kind = head_type(long, resources)
         if kind:
             long_c.vote(kind, W_HEAD, f"head:{long[-1].lower_}")
-        for token in tokens_of(doc):
-            if token.text == short.text and not (short.start <= token.i < short.end):
-                candidate_at(doc, token.i, token.i + 1).partner = (long.start, long.end)
+        short_text = short.text
+        for i, word in enumerate(words_of(doc)):
+            if word == short_text and not (short.start <= i < short.end):
+                candidate_at(doc, i, i + 1).partner = (long.start, long.end)
 
 
 def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
     """End of a name starting at ``start``: the name plus version tokens ("AlpacaEval 2.0", "Llama 3 8B")."""
     end = start + 1
     toks = tokens_of(doc)
-    while end < len(doc) and end - start <= max_versions and is_version(toks[end].text):
+    words = words_of(doc)
+    while end < len(doc) and end - start <= max_versions and is_version(words[end]):
         end += 1
     return end
 
@@ -280,20 +286,21 @@ def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
 def add_names(doc: Doc, resources: Resources) -> None:
     """Name-shaped tokens (with a following version) become candidates, typed by shape and cues."""
     covered = {i for (s, e) in candidates(doc) for i in range(s, e)}
-    toks = tokens_of(doc)
+    words = words_of(doc)
+    sentence_starts = {start for start, _ in sentence_bounds(doc)}
     i = 0
     while i < len(doc):
-        token = toks[i]
-        name_like = is_name_shaped(token.text) or (
-            token.is_title and not token.is_sent_start and i + 1 < len(doc) and is_version(toks[i + 1].text)
+        word = words[i]
+        name_like = is_name_shaped(word) or (
+            word.istitle() and i not in sentence_starts and i + 1 < len(doc) and is_version(words[i + 1])
         )
-        if i in covered or not name_like or is_generic(token.text, resources) or token.like_url \
-                or _SHORT_ACRONYM.match(token.text):
+        if i in covered or not name_like or is_generic(word, resources) or _SHORT_ACRONYM.match(word) \
+                or tokens_of(doc)[i].like_url:
             i += 1
             continue
         end = _name_end(doc, i)
         candidate = candidate_at(doc, i, end)
-        text = doc[i:end].text
+        text = span_text(doc, i, end)
         candidate.vote("Model", W_DEFAULT, "name-shape")
         if has_size_suffix(text):
             candidate.vote("Model", W_SHAPE * 2, "shape:size")
@@ -314,36 +321,40 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
     "Frame as Prompt") are names; a title is all Title-Case, so it is skipped."""
     if doc._.kg_section == "title":
         return
-    toks = tokens_of(doc)
+    lowers = lowers_of(doc)
+    titled = list(map(_title_word, words_of(doc)))
     taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
     i = 0
-    while i < len(toks):
-        if not _title_word(toks[i]) or i in taken or toks[i].is_stop:
+    while i < len(titled):
+        if not titled[i] or i in taken or lowers[i] in STOP_WORDS:
             i += 1
             continue
         end = i + 1
-        while end < len(toks) and end - i < max_tokens and end not in taken:
-            if _title_word(toks[end]):
+        while end < len(titled) and end - i < max_tokens and end not in taken:
+            if titled[end]:
                 end += 1
-            elif toks[end].lower_ in _TITLE_CONNECTORS and end + 1 < len(toks) and _title_word(toks[end + 1]):
+            elif lowers[end] in _TITLE_CONNECTORS and end + 1 < len(titled) and titled[end + 1]:
                 end += 2
             else:
                 break
-        words = [t for t in toks[i:end] if _title_word(t)]
-        if len(words) >= 2 and not is_generic(doc[i:end].text, resources):
+        if sum(titled[i:end]) >= 2 and not is_generic(span_text(doc, i, end), resources):
             candidate = candidate_at(doc, i, end)
             kind = head_type(doc[i:end], resources)
             candidate.vote(kind or "Method", W_HEAD if kind else W_DEFAULT, "title-case")
             cue = cue_after(doc, end, resources)
             if cue:
-                candidate.vote(cue, W_CUE, f"cue:{toks[end].lower_}")
+                candidate.vote(cue, W_CUE, f"cue:{lowers[end]}")
         i = max(end, i + 1)
 
 
-def _title_word(token) -> bool:
-    """A capitalised word (or name) that can be part of a multi-word name."""
-    return (token.is_title and token.is_alpha or token.text.istitle() and "-" in token.text
-            or is_name_shaped(token.text)) and not token.like_url
+@lru_cache(maxsize=65536)
+def _title_word(word: str) -> bool:
+    """A capitalised word (or name) that can be part of a multi-word name.
+
+    >>> [_title_word(w) for w in ("Mixed", "Salience-Determined", "LoRA", "mixed", "Https://x.io")]
+    [True, True, True, False, False]
+    """
+    return (word.istitle() and (word.isalpha() or "-" in word) or is_name_shaped(word)) and "/" not in word
 
 
 def _modifier_ok(token, resources: Resources) -> bool:
@@ -364,18 +375,19 @@ def _modifier_ok(token, resources: Resources) -> bool:
 def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> None:
     """Phrases ending in a head noun (rules/heads.tsv) with up to ``max_modifiers`` modifiers."""
     taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
-    for token in tokens_of(doc):
-        head = resources.heads.get(token.lower_)
-        if head is None or token.i in taken:
+    toks = tokens_of(doc)
+    for i, lower in enumerate(lowers_of(doc)):
+        head = resources.heads.get(lower)
+        if head is None or i in taken:
             continue
+        token = toks[i]
         start = token.i
         while start > 0 and token.i - start < max_modifiers and _modifier_ok(tokens_of(doc)[start - 1], resources) \
                 and start - 1 not in taken:
             start -= 1
         if start == token.i and not head.standalone:
             continue
-        span = doc[start : token.i + 1]
-        if is_generic(span.text, resources):
+        if is_generic(span_text(doc, start, token.i + 1), resources):
             continue
         candidate_at(doc, start, token.i + 1).vote(head.type, W_HEAD, f"head:{token.lower_}")
 
@@ -389,19 +401,20 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
             kind = resources.cues.get(tokens_of(doc)[end].lower_)
             if kind in {"Benchmark", "Dataset"}:
                 candidate.vote(kind, W_CUE, f"pattern:the-x-{tokens_of(doc)[end].lower_}")
-        if start >= 3 and doc[start - 3 : start].text.lower() == "in terms of":
+        if start >= 3 and span_text(doc, start - 3, start).lower() == "in terms of":
             candidate.vote("Metric", W_CUE, "pattern:in-terms-of")
         if end < len(doc) and tokens_of(doc)[end].text == "-based":
             candidate.vote("Method", W_HEAD, "pattern:x-based")
-    for token in tokens_of(doc):
-        kind = resources.cues.get(token.lower_)
-        if kind not in {"Benchmark", "Dataset"} or not token.lower_.endswith("s"):
+    lowers = lowers_of(doc)
+    for index, lower in enumerate(lowers):
+        kind = resources.cues.get(lower)
+        if kind not in {"Benchmark", "Dataset"} or not lower.endswith("s"):
             continue
-        i = token.i + 1
+        i = index + 1
         if i < len(doc) and tokens_of(doc)[i].lower_ in _LIST_INTRO:
             while i < len(doc) and tokens_of(doc)[i].lower_ in _LIST_INTRO:
                 i += 1
-            _vote_list(doc, starts, i, kind, f"pattern:{token.lower_}-such-as")
+            _vote_list(doc, starts, i, kind, f"pattern:{lower}-such-as")
 
 
 def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason: str) -> None:
@@ -410,7 +423,7 @@ def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason
         candidate = starts[i]
         candidate.vote(kind, W_LIST, reason)
         i = candidate.end
-        while i < len(doc) and tokens_of(doc)[i].lower_ in {",", "and", "or", "the"}:
+        while i < len(doc) and lowers_of(doc)[i] in {",", "and", "or", "the"}:
             i += 1
 
 
@@ -418,31 +431,29 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
     """Role patterns: "we propose/introduce/present X", "X, called/named/dubbed Y", title "X: ..."."""
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
-    for sent in doc.sents:
-        verb = _propose_verb(sent)
+    lowers = lowers_of(doc)
+    for sent_start, sent_end in sentence_bounds(doc):
+        verb = _propose_verb(doc, sent_start, sent_end)
         if verb is None:
             continue
         i = verb + 1
-        while i < sent.end:
-            token = tokens_of(doc)[i]
+        while i < sent_end:
             if i in starts:
                 starts[i].proposed = True
                 starts[i].reasons.append("pattern:we-propose")
                 i = starts[i].end
                 continue
-            if token.lower_ in _OBJECT_BOUNDARY and not _naming_follows(doc, i):
+            if lowers[i] in _OBJECT_BOUNDARY and not _naming_follows(doc, i):
                 break
             i += 1
-    toks = tokens_of(doc)
-    for token in toks:
-        if token.lower_ in _NAMING_WORDS and token.i + 1 in starts:
-            cand = starts[token.i + 1]
+    for i, lower in enumerate(lowers):
+        if lower in _NAMING_WORDS and i + 1 in starts:
+            cand = starts[i + 1]
             cand.proposed = True
-            cand.reasons.append(f"pattern:{token.lower_}-x")
-            kind = next((resources.cues[t.lower_] for t in reversed(toks[max(0, token.i - 4) : token.i])
-                         if t.lower_ in resources.cues), None)
+            cand.reasons.append(f"pattern:{lower}-x")
+            kind = next((resources.cues[w] for w in reversed(lowers[max(0, i - 4) : i]) if w in resources.cues), None)
             if kind:
-                cand.vote(kind, W_CUE, f"pattern:{kind.lower()}-{token.lower_}-x")
+                cand.vote(kind, W_CUE, f"pattern:{kind.lower()}-{lower}-x")
     if doc._.kg_section == "title":
         colon = next((t.i for t in tokens_of(doc) if t.text == ":"), None)
         if colon is not None and (colon == 1 or (colon <= 4 and any(is_name_shaped(t.text) for t in doc[:colon]))) \
@@ -453,13 +464,20 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             candidate.vote(kind or "Method", W_CUE if kind else W_DEFAULT * 2, "title:head-noun")
 
 
-def _propose_verb(sent: Span) -> int | None:
-    """Token index of a "we propose"-style verb in ``sent``, if the subject is the authors."""
-    for token in sent:
-        if _PROPOSE_VERBS.match(token.lower_) and token.i > sent.start:
-            window = {t.lower_ for t in sent.doc[max(sent.start, token.i - 4) : token.i]}
+@lru_cache(maxsize=65536)
+def _is_propose_verb(lower: str) -> bool:
+    """Whether a lower-case word is a form of propose/introduce/present/…"""
+    return bool(_PROPOSE_VERBS.match(lower))
+
+
+def _propose_verb(doc: Doc, start: int, end: int) -> int | None:
+    """Token index of a "we propose"-style verb in sentence ``start:end``, if the authors are the subject."""
+    lowers = lowers_of(doc)
+    for i in range(start + 1, end):
+        if _is_propose_verb(lowers[i]):
+            window = set(lowers[max(start, i - 4) : i])
             if window & {"we", "paper", "work", "study", "here"}:
-                return token.i
+                return i
     return None
 
 

@@ -4,10 +4,12 @@ type and role decided, canonical name and aliases chosen."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from kg.extract.tokens import lowers_of, sentence_bounds, span_text, tokens_of, words_of
 from kg.extract.candidates import Candidate, candidates
 from kg.extract.resources import name_key
 from kg.model import Evidence
@@ -53,24 +55,22 @@ def resolve_overlaps(table: dict[tuple[int, int], Candidate]) -> list[Candidate]
 
 def doc_mentions(doc: Doc, section: str) -> list[Mention]:
     """The resolved candidates of a processed section ``doc`` as :class:`Mention` records."""
-    table = candidates(doc)
-    kept = resolve_overlaps(table)
-    kept_spans = {(c.start, c.end) for c in kept}
+    kept = resolve_overlaps(candidates(doc))
+    toks = tokens_of(doc)
+    bounds = sentence_bounds(doc)
+    sentence_starts = [start for start, _ in bounds]
     mentions = []
     for cand in kept:
-        span = doc[cand.start : cand.end]
-        partner = None
-        if cand.partner is not None and cand.partner in kept_spans:
-            partner = doc[cand.partner[0] : cand.partner[1]].text
-        elif cand.partner is not None:
-            partner = doc[cand.partner[0] : cand.partner[1]].text
-        sentence = span.sent
+        partner = span_text(doc, *cand.partner) if cand.partner is not None else None
+        sent_start, sent_end = bounds[bisect_right(sentence_starts, cand.start) - 1]
+        start_char = toks[cand.start].idx
+        surface = span_text(doc, cand.start, cand.end)
         evidence = Evidence(
             section=section,
-            sentence=sentence.text,
-            start=span.start_char,
-            end=span.end_char,
-            surface=span.text,
+            sentence=span_text(doc, sent_start, sent_end),
+            start=start_char,
+            end=start_char + len(surface),
+            surface=surface,
         )
         mentions.append(Mention(
             evidence=evidence,

@@ -12,7 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg import __version__
+import spacy
+
 from kg.extract.lexicon import FILE_NAMES, LEXICON_DIR, read_lexicon_file
+from kg.extract.tokenizer import install_tokenizer
 from kg.model import ENTITY_TYPES
 
 PACKAGE_DIR = Path(__file__).parent
@@ -62,7 +65,7 @@ class Resources:
     """Everything the rules read, loaded once."""
 
     lexicon: dict[str, LexiconEntry] = field(default_factory=dict)  # name_key(form) -> entry
-    max_lexicon_tokens: int = 1
+    lexicon_starts: dict[str, int] = field(default_factory=dict)  # first word key -> most words of a form
     heads: dict[str, Head] = field(default_factory=dict)  # lower-case word -> head
     cues: dict[str, str] = field(default_factory=dict)  # "benchmark" -> "Benchmark"
     name_suffixes: dict[str, str] = field(default_factory=dict)  # "bench" -> "Benchmark"
@@ -159,14 +162,25 @@ def resources_version(*directories: Path) -> str:
     return f"{__version__}+{digest.hexdigest()[:10]}"
 
 
+def lexicon_starts(lexicon: dict[str, LexiconEntry]) -> dict[str, int]:
+    """First-token key -> most tokens of a lexicon form starting with it, with the extractor's own
+    tokenizer, so matching only tries n-grams that can match."""
+    tokenizer = install_tokenizer(spacy.blank("en")).tokenizer
+    starts: dict[str, int] = {}
+    for form in sorted({f for entry in lexicon.values() for f in entry.forms}):
+        tokens = tokenizer(form)
+        first = _KEY_DROP.sub("", tokens[0].lower_)
+        starts[first] = max(starts.get(first, 1), len(tokens))
+    return starts
+
+
 @lru_cache(maxsize=1)
 def load_resources() -> Resources:
     """Load the lexicon and rule files shipped in the package (cached)."""
     lexicon = index_lexicon(available_lexicon())
-    longest = max((len(form.split()) for e in lexicon.values() for form in e.forms), default=1)
     return Resources(
         lexicon=lexicon,
-        max_lexicon_tokens=longest,
+        lexicon_starts=lexicon_starts(lexicon),
         heads=read_heads(RULES_DIR / "heads.tsv"),
         cues=read_cues(RULES_DIR / "cues.tsv"),
         name_suffixes=read_cues(RULES_DIR / "name_suffixes.tsv"),

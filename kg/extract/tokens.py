@@ -1,0 +1,75 @@
+"""Fast per-Doc views used by every component: token lists, strings, sentences and span texts.
+
+spaCy creates a new Token (and a new Python string for ``.text``) on every access, and ``Doc.text``
+re-joins all tokens each time; the components touch each token many times, so these views are
+computed once per Doc and kept in ``doc.user_data``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from spacy.tokens import Doc
+
+
+def _cached(doc: Doc, name: str, build):
+    value = doc.user_data.get(name)
+    if value is None:
+        value = doc.user_data[name] = build()
+    return value
+
+
+def words_of(doc: Doc) -> list[str]:
+    """Token texts."""
+    return _cached(doc, "kg_words", lambda: [t.text for t in tokens_of(doc)])
+
+
+def lowers_of(doc: Doc) -> list[str]:
+    """Lower-cased token texts."""
+    return _cached(doc, "kg_lowers", lambda: [t.lower_ for t in tokens_of(doc)])
+
+
+def tokens_of(doc: Doc) -> list:
+    """The Doc's tokens as a list."""
+    return _cached(doc, "kg_tokens", lambda: list(doc))
+
+
+def span_text(doc: Doc, start: int, end: int) -> str:
+    """Text of tokens ``start:end`` cut from ``doc.text`` (no Span objects: they are slow)."""
+    toks, words = tokens_of(doc), words_of(doc)
+    text = _cached(doc, "kg_text", lambda: doc.text)
+    return text[toks[start].idx : toks[end - 1].idx + len(words[end - 1])]
+
+
+_SENTENCE_END = frozenset({".", "!", "?"})
+
+
+def split_sentences(words: list[str]) -> list[tuple[int, int]]:
+    """(start, end) token indexes of sentences: a sentence ends after ".", "!" or "?" unless more
+    punctuation follows (the rule of spaCy's sentencizer, on plain strings for speed).
+
+    >>> split_sentences(["We", "win", ".", "It", "works", "!", ")"])
+    [(0, 3), (3, 7)]
+    """
+    bounds, start = [], 0
+    for i in range(1, len(words)):
+        if words[i - 1] in _SENTENCE_END and words[i] not in _SENTENCE_END and words[i] not in ")]\"'":
+            bounds.append((start, i))
+            start = i
+    if start < len(words):
+        bounds.append((start, len(words)))
+    return bounds
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) token indexes of each sentence, computed once per Doc."""
+    cached = doc.user_data.get("kg_sentences")
+    if cached is None:
+        cached = doc.user_data["kg_sentences"] = split_sentences(words_of(doc))
+    return cached
+
+
+def sentence_start(doc: Doc, i: int) -> int:
+    """Index of the first token of the sentence holding token ``i``."""
+    bounds = sentence_bounds(doc)
+    return bounds[bisect_right([start for start, _ in bounds], i) - 1][0]
