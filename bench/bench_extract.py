@@ -1,6 +1,6 @@
 """Extraction speed on the seed papers: abstracts per second on one core, the ratio to spaCy's
 blank English tokenizer over the same texts (target: >= 500 abstracts/s, ratio <= 8), and peak
-memory. Not a test: prints numbers.
+memory. Times are the best of N runs in CPU seconds of this one process. Not a test: prints numbers.
 
 usage: python bench/bench_extract.py [SEEDS_DIR] [--repeat N]
 """
@@ -23,12 +23,13 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def best_time(run, repeat: int) -> float:
-    """The fastest of ``repeat`` runs of ``run()`` in seconds."""
+    """The least CPU time (seconds, this process) of ``repeat`` runs of ``run()``: CPU time, not wall
+    time, so that other processes on a shared machine disturb the ratio less."""
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         run()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 

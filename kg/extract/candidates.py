@@ -171,35 +171,43 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
     """Add every longest lexicon match (compared by :func:`name_key`) as a candidate."""
     if not resources.lexicon:
         return
-    keys = list(map(name_key, words_of(doc)))
-    lowers = lowers_of(doc)
-    raw = list(map(_raw_key, lowers))
-    i = 0
-    while i < len(doc):
-        if not keys[i] or lowers[i] in STOP_WORDS:
-            i += 1
+    infos = list(map(_lexicon_word_info, words_of(doc)))
+    keys = [info[0] for info in infos]
+    raw = [info[1] for info in infos]
+    possible = [i for i, info in enumerate(infos) if info[2]]
+    lexicon, prefixes = resources.lexicon, resources.lexicon_prefixes
+    next_free = 0
+    for i in possible:
+        if i < next_free:
             continue
-        found = None
-        longest = resources.lexicon_starts.get(raw[i], 1)
-        for n in range(min(longest, len(doc) - i), 0, -1):
-            if not keys[i + n - 1]:
-                continue
-            joined = "".join(raw[i : i + n - 1]) + keys[i + n - 1] if n > 1 else keys[i]
-            entry = resources.lexicon.get(joined)
-            if entry is not None and lexicon_form_fits(span_text(doc, i, i + n), entry, joined):
-                found = (n, entry)
+        found, prefix = None, ""
+        for j in range(i, len(keys)):
+            key = prefix + keys[j]
+            entry = lexicon.get(key) if keys[j] else None
+            if entry is not None and lexicon_form_fits(span_text(doc, i, j + 1), entry, key):
+                found = (j + 1 - i, entry)
+            prefix += raw[j]
+            if prefix not in prefixes:
                 break
         if found is None:
-            i += 1
             continue
         n, entry = found
+        next_free = i + n
         if is_generic(span_text(doc, i, i + n), resources, in_lexicon=True):
-            i += n
             continue
         candidate = candidate_at(doc, i, i + n)
         candidate.canonical = entry.canonical
         candidate.vote(entry.type, W_LEXICON, "lexicon")
-        i += n
+
+
+@lru_cache(maxsize=131072)
+def _lexicon_word_info(word: str) -> tuple[str, str, bool]:
+    """(name key, raw key, may start a lexicon match) of a token text, cached per distinct word."""
+    resources = load_resources()
+    lower = word.lower()
+    key, raw = name_key(word), _raw_key(lower)
+    possible = lower not in STOP_WORDS and (key in resources.lexicon or raw in resources.lexicon_prefixes)
+    return key, raw, possible
 
 
 @lru_cache(maxsize=65536)

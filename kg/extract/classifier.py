@@ -117,9 +117,10 @@ def keep_probability(features: dict[str, float], model: Classifier) -> float:
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 
-def type_features(resolved) -> dict[str, float]:
-    """Features for the type model: the keep features plus the rule votes and the head word."""
-    features = candidate_features(resolved)
+def type_features(resolved, keep_features: dict[str, float] | None = None) -> dict[str, float]:
+    """Features for the type model: the keep features (computed unless given) plus the rule votes
+    and the last word of the name."""
+    features = dict(keep_features if keep_features is not None else candidate_features(resolved))
     votes: dict[str, float] = {}
     for m in resolved.group.mentions:
         for kind, weight in m.votes:

@@ -221,12 +221,13 @@ def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntit
     classifier (same order as the input)."""
     keep_model, type_model = load_classifier()
     resolved = resolve_corpus(paper_mentions)
-    types = learned_types(resolved, type_model)
+    features = {id(r): candidate_features(r) for paper in resolved for r in paper}
+    types = learned_types(resolved, type_model, features)
     result = []
     for paper in resolved:
         entities = []
         for r in paper:
-            probability = keep_probability(candidate_features(r), keep_model)
+            probability = keep_probability(features[id(r)], keep_model)
             if probability >= keep_model.threshold:
                 entity_type = types.get(r.key, r.type)
                 entities.append(paper_entity(r.group, r.name, entity_type, r.variant, probability))
@@ -234,17 +235,17 @@ def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntit
     return result
 
 
-def learned_types(resolved: list[list[Resolved]], model) -> dict[str, str]:
+def learned_types(resolved: list[list[Resolved]], model, features: dict[int, dict[str, float]]) -> dict[str, str]:
     """Per thing key, the type model's choice averaged over every paper that mentions the thing
     (so a thing keeps one type). Lexicon types are kept; the model only picks the coarse type,
-    and within Dataset/Benchmark the rules decide."""
+    and within Dataset/Benchmark the rules decide. ``features``: keep features by ``id(resolved)``."""
     sums: dict[str, Counter] = defaultdict(Counter)
     rule_type: dict[str, str] = {}
     for paper in resolved:
         for r in paper:
             if r.group.canonical:
                 continue
-            sums[r.key].update(type_probabilities(type_features(r), model))
+            sums[r.key].update(type_probabilities(type_features(r, features[id(r)]), model))
             rule_type[r.key] = r.type
     chosen = {}
     for key, scores in sums.items():

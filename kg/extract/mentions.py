@@ -27,11 +27,11 @@ class Mention:
     canonical: str | None
     partner: str | None  # surface form of the abbreviation partner
     proposed: bool
+    key: str = ""  # grouping key of the surface form (name_key), filled in by __post_init__
 
-    @property
-    def key(self) -> str:
-        """Grouping key of the surface form."""
-        return name_key(self.evidence.surface)
+    def __post_init__(self):
+        if not self.key:
+            object.__setattr__(self, "key", name_key(self.evidence.surface))
 
 
 def resolve_overlaps(table: dict[tuple[int, int], Candidate]) -> list[Candidate]:

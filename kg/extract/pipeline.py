@@ -42,9 +42,12 @@ def section_mentions(text: str, section: str) -> list[Mention]:
     nlp = build_nlp()
     doc = nlp.make_doc(text)
     doc._.kg_section = section
+    doc.user_data["kg_text"] = text  # Doc.text would re-join every token
     for _, component in nlp.pipeline:
         doc = component(doc)
-    return doc_mentions(doc, section)
+    mentions = doc_mentions(doc, section)
+    doc.user_data.clear()  # the cached token list refers back to the Doc: break the cycle for the GC
+    return mentions
 
 
 def paper_mentions(paper: Paper) -> list[Mention]:

@@ -65,7 +65,7 @@ class Resources:
     """Everything the rules read, loaded once."""
 
     lexicon: dict[str, LexiconEntry] = field(default_factory=dict)  # name_key(form) -> entry
-    lexicon_starts: dict[str, int] = field(default_factory=dict)  # first word key -> most words of a form
+    lexicon_prefixes: frozenset[str] = frozenset()  # keys of the first tokens of multi-token forms
     heads: dict[str, Head] = field(default_factory=dict)  # lower-case word -> head
     cues: dict[str, str] = field(default_factory=dict)  # "benchmark" -> "Benchmark"
     name_suffixes: dict[str, str] = field(default_factory=dict)  # "bench" -> "Benchmark"
@@ -162,16 +162,19 @@ def resources_version(*directories: Path) -> str:
     return f"{__version__}+{digest.hexdigest()[:10]}"
 
 
-def lexicon_starts(lexicon: dict[str, LexiconEntry]) -> dict[str, int]:
-    """First-token key -> most tokens of a lexicon form starting with it, with the extractor's own
-    tokenizer, so matching only tries n-grams that can match."""
+def lexicon_prefixes(lexicon: dict[str, LexiconEntry]) -> frozenset[str]:
+    """Keys of every proper token prefix of a lexicon form, tokenized as the extractor tokenizes
+    text, so matching extends an n-gram only while some form can still match.
+
+    >>> sorted(lexicon_prefixes({"x": LexiconEntry("Task", "image classification", ("image classification",))}))
+    ['image']
+    """
     tokenizer = install_tokenizer(spacy.blank("en")).tokenizer
-    starts: dict[str, int] = {}
+    prefixes = set()
     for form in sorted({f for entry in lexicon.values() for f in entry.forms}):
-        tokens = tokenizer(form)
-        first = _KEY_DROP.sub("", tokens[0].lower_)
-        starts[first] = max(starts.get(first, 1), len(tokens))
-    return starts
+        raws = [_KEY_DROP.sub("", t.lower_) for t in tokenizer(form)]
+        prefixes.update("".join(raws[:k]) for k in range(1, len(raws)))
+    return frozenset(prefixes)
 
 
 @lru_cache(maxsize=1)
@@ -180,7 +183,7 @@ def load_resources() -> Resources:
     lexicon = index_lexicon(available_lexicon())
     return Resources(
         lexicon=lexicon,
-        lexicon_starts=lexicon_starts(lexicon),
+        lexicon_prefixes=lexicon_prefixes(lexicon),
         heads=read_heads(RULES_DIR / "heads.tsv"),
         cues=read_cues(RULES_DIR / "cues.tsv"),
         name_suffixes=read_cues(RULES_DIR / "name_suffixes.tsv"),

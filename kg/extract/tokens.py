@@ -26,7 +26,7 @@ def words_of(doc: Doc) -> list[str]:
 
 def lowers_of(doc: Doc) -> list[str]:
     """Lower-cased token texts."""
-    return _cached(doc, "kg_lowers", lambda: [t.lower_ for t in tokens_of(doc)])
+    return _cached(doc, "kg_lowers", lambda: [w.lower() for w in words_of(doc)])
 
 
 def tokens_of(doc: Doc) -> list:
@@ -37,7 +37,7 @@ def tokens_of(doc: Doc) -> list:
 def span_text(doc: Doc, start: int, end: int) -> str:
     """Text of tokens ``start:end`` cut from ``doc.text`` (no Span objects: they are slow)."""
     toks, words = tokens_of(doc), words_of(doc)
-    text = _cached(doc, "kg_text", lambda: doc.text)
+    text = _cached(doc, "kg_text", lambda: doc.text)  # set at creation by the pipeline when it can
     return text[toks[start].idx : toks[end - 1].idx + len(words[end - 1])]
 
 
