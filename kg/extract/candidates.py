@@ -464,7 +464,7 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
                 cand.vote(kind, W_CUE, f"pattern:{kind.lower()}-{lower}-x")
     if doc._.kg_section == "title":
         colon = next((t.i for t in tokens_of(doc) if t.text == ":"), None)
-        if colon is not None and (colon == 1 or (colon <= 4 and any(is_name_shaped(t.text) for t in doc[:colon]))) \
+        if colon is not None and 0 < colon <= 4 \
                 and not any(t.is_punct or t.is_stop for t in doc[:colon]):
             candidate = candidate_at(doc, 0, colon)
             candidate.proposed = True
