@@ -132,6 +132,28 @@ def type_features(resolved, keep_features: dict[str, float] | None = None) -> di
     return features
 
 
+_AUTHOR_WORDS = re.compile(r"\b(we|our|this paper|this work)\b", re.IGNORECASE)
+_NEW_WORDS = re.compile(r"\b(propos|introduc|present|novel|new|call|name|dub|term)", re.IGNORECASE)
+
+
+def role_features(resolved, keep_features: dict[str, float]) -> dict[str, float]:
+    """Features for the proposed-or-not model: the keep features plus where and how it is said."""
+    features = dict(keep_features)
+    sentences = [m.evidence for m in resolved.group.mentions if m.evidence.section == "abstract"]
+    features[f"author_sentence={any(_AUTHOR_WORDS.search(e.sentence) for e in sentences)}"] = 1.0
+    features[f"new_sentence={any(_NEW_WORDS.search(e.sentence) for e in sentences)}"] = 1.0
+    features[f"abbreviation_defined={any(m.partner for m in resolved.group.mentions)}"] = 1.0
+    features[f"lexicon={bool(resolved.group.canonical)}"] = 1.0
+    first = min((e.start for e in sentences), default=-1)
+    features[f"first_at={'none' if first < 0 else _bucket(first, (200, 600))}"] = 1.0
+    return features
+
+
+def binary_probability(features: dict[str, float], model: Classifier) -> float:
+    """Probability from a binary logistic model (alias of :func:`keep_probability`)."""
+    return keep_probability(features, model)
+
+
 def type_probabilities(features: dict[str, float], model: TypeModel) -> dict[str, float]:
     """Softmax probabilities per coarse type.
 
@@ -149,18 +171,28 @@ def type_probabilities(features: dict[str, float], model: TypeModel) -> dict[str
     return {kind: round(e / total, 4) for kind, e in zip(model.classes, exps)}
 
 
-def read_classifier(path: Path) -> tuple[Classifier, TypeModel]:
-    """Both models from the JSON written by the training script."""
+@dataclass(frozen=True)
+class Models:
+    """The three learned parts: keep/drop, coarse type, and proposed-or-not."""
+
+    keep: Classifier
+    type: TypeModel
+    proposed: Classifier
+
+
+def read_classifier(path: Path) -> Models:
+    """The models from the JSON written by the training script."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    keep, kind = data["keep"], data["type"]
-    return (
-        Classifier(bias=keep["bias"], weights=keep["weights"], threshold=keep["threshold"]),
-        TypeModel(classes=tuple(kind["classes"]), bias=tuple(kind["bias"]),
-                  weights={k: tuple(v) for k, v in kind["weights"].items()}),
+    keep, kind, proposed = data["keep"], data["type"], data["proposed"]
+    return Models(
+        keep=Classifier(bias=keep["bias"], weights=keep["weights"], threshold=keep["threshold"]),
+        type=TypeModel(classes=tuple(kind["classes"]), bias=tuple(kind["bias"]),
+                       weights={k: tuple(v) for k, v in kind["weights"].items()}),
+        proposed=Classifier(bias=proposed["bias"], weights=proposed["weights"], threshold=proposed["threshold"]),
     )
 
 
 @lru_cache(maxsize=1)
-def load_classifier() -> tuple[Classifier, TypeModel]:
+def load_classifier() -> Models:
     """The shipped models (``rules/classifier.json``)."""
     return read_classifier(CLASSIFIER_PATH)

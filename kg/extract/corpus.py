@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from kg.extract.candidates import W_CUE, W_DEFAULT
 from kg.extract.classifier import (
+    binary_probability,
     candidate_features,
+    role_features,
     keep_probability,
     load_classifier,
     type_features,
@@ -18,9 +20,6 @@ from kg.extract.classifier import (
 from kg.extract.mentions import DATA_TYPES, Mention
 from kg.extract.resources import load_resources, name_key
 from kg.model import ExtractedEntity
-
-_REASON_CONFIDENCE = (("lexicon", 0.9), ("cue:", 0.8), ("pattern:", 0.75), ("title:", 0.75),
-                      ("abbreviation", 0.7), ("head:", 0.6), ("shape:", 0.6), ("name-shape", 0.45))
 
 
 @dataclass
@@ -131,16 +130,6 @@ def decide_type(votes: dict[str, float]) -> str:
     return best
 
 
-def confidence(reasons: tuple[str, ...], n_mentions: int) -> float:
-    """A score in [0, 1] from the strongest reason plus a little for repeated mentions.
-
-    >>> confidence(("lexicon",), 1), confidence(("name-shape",), 3)
-    (0.9, 0.55)
-    """
-    base = max((p for prefix, p in _REASON_CONFIDENCE for r in reasons if r.startswith(prefix)), default=0.3)
-    return round(min(0.99, base + 0.05 * (n_mentions - 1)), 2)
-
-
 def surface_counts(paper_groups: list[list[Group]], keys: list[list[str]]) -> dict[str, Counter]:
     """Per thing key, how often each surface form names it across the corpus (long forms only)."""
     counts: dict[str, Counter] = defaultdict(Counter)
@@ -219,18 +208,20 @@ def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
 def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntity]]:
     """Entities per paper, consolidated across the corpus and filtered by the candidate
     classifier (same order as the input)."""
-    keep_model, type_model = load_classifier()
+    models = load_classifier()
     resolved = resolve_corpus(paper_mentions)
     features = {id(r): candidate_features(r) for paper in resolved for r in paper}
-    types = learned_types(resolved, type_model, features)
+    types = learned_types(resolved, models.type, features)
     result = []
     for paper in resolved:
         entities = []
         for r in paper:
-            probability = keep_probability(features[id(r)], keep_model)
-            if probability >= keep_model.threshold:
+            probability = keep_probability(features[id(r)], models.keep)
+            if probability >= models.keep.threshold:
                 entity_type = types.get(r.key, r.type)
-                entities.append(paper_entity(r.group, r.name, entity_type, r.variant, probability))
+                p_proposed = binary_probability(role_features(r, features[id(r)]), models.proposed)
+                entities.append(paper_entity(r.group, r.name, entity_type, p_proposed >= models.proposed.threshold,
+                                             probability, p_proposed))
         result.append(merge_same_name(entities))
     return result
 
@@ -277,19 +268,16 @@ def proposed_variants(groups: list[Group]) -> set[int]:
     }
 
 
-def paper_entity(group: Group, name: str, entity_type: str, variant: bool = False,
-                 probability: float | None = None) -> ExtractedEntity:
-    """The entity a group stands for in its paper (``variant``: of a proposed name, so proposed;
-    ``probability``: the classifier's, which becomes the confidence)."""
+def paper_entity(group: Group, name: str, entity_type: str, proposed: bool,
+                 probability: float, p_proposed: float) -> ExtractedEntity:
+    """The entity a group stands for in its paper. ``proposed``: the role model's decision;
+    ``probability``: the keep classifier's, which becomes the confidence."""
     mentions = sorted(group.mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
     reasons = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
-    if variant:
-        reasons += ("pattern:variant-of-proposed",)
-    if probability is not None:
-        reasons += (f"classifier:{probability:.2f}",)
+    reasons += (f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
     if group_votes(group) and decide_type(group_votes(group)) != entity_type:
         reasons += (f"corpus:{entity_type}",)
-    if variant or any(m.proposed for m in mentions):
+    if proposed:
         role = "proposed"
     elif entity_type in DATA_TYPES:
         role = "evaluated_on"
@@ -302,7 +290,7 @@ def paper_entity(group: Group, name: str, entity_type: str, variant: bool = Fals
         type=entity_type,
         role=role,
         aliases=aliases,
-        confidence=round(probability, 2) if probability is not None else confidence(reasons, len(mentions)),
+        confidence=round(probability, 2),
         evidence=tuple(m.evidence for m in mentions),
         reasons=reasons,
     )

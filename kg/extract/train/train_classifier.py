@@ -1,5 +1,5 @@
-"""Train the candidate classifiers (keep/drop, and coarse type) on the training annotations and
-write rules/classifier.json.
+"""Train the candidate classifiers (keep/drop, coarse type, proposed or not) on the training
+annotations and write rules/classifier.json.
 
 usage: python -m kg.extract.train.train_classifier TRAIN_PAPERS.jsonl TRAIN_GOLD.jsonl [--out PATH]
 
@@ -22,7 +22,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from kg.extract.classifier import CLASSIFIER_PATH, candidate_features, type_features
+from kg.extract.classifier import CLASSIFIER_PATH, candidate_features, role_features, type_features
 from kg.extract.corpus import resolve_corpus
 from kg.extract.pipeline import paper_mentions
 from kg.extract.resources import name_key
@@ -48,8 +48,9 @@ def coarse(entity_type: str) -> str:
 
 
 def training_rows(papers_path: Path, gold_path: Path):
-    """Rows per candidate: (keep features, label, paper index, type features, gold coarse type or
-    None), and the number of gold entities no candidate reached."""
+    """Rows per candidate: (keep features, found in gold, paper index, type features, gold coarse
+    type or None, role features, gold says proposed or None), and the number of gold entities no
+    candidate reached."""
     records = read_jsonl(papers_path)
     gold = {g["id"]: g["entities"] for g in read_jsonl(gold_path)}
     papers = [Paper(title=r["title"], abstract=r["abstract"], record_id=r["id"]) for r in records]
@@ -63,7 +64,10 @@ def training_rows(papers_path: Path, gold_path: Path):
             hits = [i for i, g in enumerate(golds) if g & keys]
             reached.update(hits)
             gold_type = coarse(gold[paper.record_id][hits[0]]["type"]) if hits and not r.group.canonical else None
-            rows.append((candidate_features(r), int(bool(hits)), index, type_features(r), gold_type))
+            keep = candidate_features(r)
+            proposed = int(gold[paper.record_id][hits[0]].get("role") == "proposed") if hits else None
+            rows.append((keep, int(bool(hits)), index, type_features(r, keep), gold_type,
+                         role_features(r, keep), proposed))
         unreached += len(golds) - len(reached)
     return rows, unreached
 
@@ -85,7 +89,7 @@ def best_threshold(probabilities, labels, unreached: int) -> tuple[float, float]
 def train_type_model(rows) -> dict:
     """Multinomial logistic regression from type features to the gold coarse type (candidates that
     match a gold entity and are not lexicon entries); prints rule vs model accuracy (5-fold CV)."""
-    typed = [(features, label, paper) for _, _, paper, features, label in rows if label is not None]
+    typed = [(features, label, paper) for _, _, paper, features, label, _, _ in rows if label is not None]
     vectorizer = DictVectorizer(sort=True, sparse=False)
     x = vectorizer.fit_transform([f for f, _, _ in typed])
     y = [label for _, label, _ in typed]
@@ -102,13 +106,35 @@ def train_type_model(rows) -> dict:
             "weights": weights}
 
 
+def train_proposed_model(rows) -> dict:
+    """Binary logistic regression: is a found candidate proposed by the paper? Trained on
+    candidates that match a gold entity; the threshold maximises cross-validated F1."""
+    found = [(features, label, paper) for _, _, paper, _, _, features, label in rows if label is not None]
+    vectorizer = DictVectorizer(sort=True, sparse=False)
+    x = vectorizer.fit_transform([f for f, _, _ in found])
+    y = [label for _, label, _ in found]
+    model = LogisticRegression(C=C, solver="liblinear", random_state=SEED)
+    cv = cross_val_predict(model, x, y, groups=[p for _, _, p in found], cv=GroupKFold(n_splits=5),
+                           method="predict_proba")[:, 1]
+    threshold, cv_f1 = best_threshold(cv, y, 0)
+    rule = [int(f.get("proposed=True", 0.0) > 0) for f, _, _ in found]
+    tp = sum(a and b for a, b in zip(rule, y))
+    rule_f1 = 2 * tp / (sum(rule) + sum(y)) if rule or y else 0.0
+    print(f"proposed model: {len(found)} candidates; CV F1 {cv_f1:.3f} (threshold {threshold:.2f}) "
+          f"vs rules {rule_f1:.3f}", file=sys.stderr)
+    model.fit(x, y)
+    weights = {name: round(float(w), 4) for name, w in zip(vectorizer.get_feature_names_out(), model.coef_[0])
+               if abs(w) >= 1e-4}
+    return {"bias": round(float(model.intercept_[0]), 4), "threshold": threshold, "weights": weights}
+
+
 def train(papers_path: Path, gold_path: Path) -> dict:
     """Fit both models and return the JSON document to write."""
     rows, unreached = training_rows(papers_path, gold_path)
     vectorizer = DictVectorizer(sort=True, sparse=False)
-    x = vectorizer.fit_transform([f for f, _, _, _, _ in rows])
-    y = [label for _, label, _, _, _ in rows]
-    groups = [g for _, _, g, _, _ in rows]
+    x = vectorizer.fit_transform([row[0] for row in rows])
+    y = [row[1] for row in rows]
+    groups = [row[2] for row in rows]
     model = LogisticRegression(C=C, solver="liblinear", random_state=SEED)
     cv = cross_val_predict(model, x, y, groups=groups, cv=GroupKFold(n_splits=5), method="predict_proba")[:, 1]
     threshold, cv_f1 = best_threshold(cv, y, unreached)
@@ -123,6 +149,7 @@ def train(papers_path: Path, gold_path: Path) -> dict:
         "C": C,
         "keep": {"bias": round(float(model.intercept_[0]), 4), "threshold": threshold, "weights": weights},
         "type": train_type_model(rows),
+        "proposed": train_proposed_model(rows),
     }
 
 
