@@ -45,8 +45,9 @@ _PROPOSE_VERBS = re.compile(
 )
 _NAMING_WORDS = frozenset({"called", "named", "dubbed", "termed", "coined", "namely"})
 _EVAL_WORDS = frozenset({
-    "on", "across", "evaluate", "evaluated", "evaluation", "evaluations", "experiments", "results",
-    "benchmarks", "datasets", "achieves", "achieve", "outperforms", "accuracy",
+    "evaluate", "evaluated", "evaluating", "evaluation", "evaluations", "experiments", "experiment",
+    "results", "achieves", "achieve", "achieving", "outperforms", "outperform", "accuracy", "tested",
+    "state-of-the-art", "sota", "performance", "improvements", "gains", "benchmarked", "validated",
 })
 _LIST_INTRO = frozenset({"such", "as", "including", "like", "namely", ":", "e.g.", "e.g.,", "i.e."})
 _OBJECT_BOUNDARY = frozenset({
@@ -414,6 +415,11 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
         if end < len(doc) and tokens_of(doc)[end].text == "-based":
             candidate.vote("Method", W_HEAD, "pattern:x-based")
     lowers = lowers_of(doc)
+    for start, end in sentence_bounds(doc):
+        for i in range(start + 1, end - 1):
+            if lowers[i] == "on" and lowers[i - 1] != "based" and _EVAL_WORDS & set(lowers[max(start, i - 8) : i]):
+                first = i + 2 if lowers[i + 1] == "the" else i + 1
+                _vote_list(doc, starts, first, "Dataset", "pattern:evaluated-on")
     for index, lower in enumerate(lowers):
         kind = resources.cues.get(lower)
         if kind not in {"Benchmark", "Dataset"} or not lower.endswith("s"):
