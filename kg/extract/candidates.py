@@ -378,7 +378,9 @@ def _modifier_ok(token, resources: Resources) -> bool:
         return False
     if token.doc._.kg_section == "title":
         return "-" not in text or token.is_lower
-    return token.is_lower or is_name_shaped(token.text)
+    # a capitalised word inside a sentence is a name ("Hadamard normalization", "Matryoshka training")
+    at_sentence_start = token.i in {start for start, _ in sentence_bounds(token.doc)}
+    return token.is_lower or is_name_shaped(token.text) or (token.is_title and not at_sentence_start)
 
 
 def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> None:
