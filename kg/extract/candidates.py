@@ -36,6 +36,7 @@ _GENERIC_PLURAL = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")
 _NOT_NAME = re.compile(
     r"[%$=^{}~\\@*]|://|^www\.|^(?:fp|bf|int|uint|FP|BF|INT|UINT)\d+$|^[A-Z]?\d+(\.\d+)?[A-Za-z]?$"
     r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$|\.[A-Z][a-z]"
+    r"|/[A-Za-z]|-/|/.*/|^dB$"
 )
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
 _NAME_NUMBER = re.compile(r"^[A-Z][a-z]{2,}-\d+(\.\d+)*$")  # "Medusa-1", "Gemini-1.5"
@@ -363,7 +364,8 @@ def _title_word(word: str) -> bool:
     >>> [_title_word(w) for w in ("Mixed", "Salience-Determined", "LoRA", "mixed", "Https://x.io")]
     [True, True, True, False, False]
     """
-    return (word.istitle() and (word.isalpha() or "-" in word) or is_name_shaped(word)) and "/" not in word
+    return (word.istitle() and len(word) > 1 and (word.isalpha() or "-" in word) or is_name_shaped(word)) \
+        and "/" not in word
 
 
 def _modifier_ok(token, resources: Resources) -> bool:
