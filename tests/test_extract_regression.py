@@ -13,9 +13,9 @@ from kg.extract import extract_corpus
 from kg.extract.jsonl import extraction_record
 from kg.model import Paper
 
-# reached when this test was written (dev typed F1 0.518, any F1 0.631); a small margin for noise
-MIN_TYPED_F1 = 0.50
-MIN_ANY_F1 = 0.61
+# reached when last tuned (dev typed F1 0.611, any F1 0.689); a margin for lexicon growth and noise
+MIN_TYPED_F1 = 0.59
+MIN_ANY_F1 = 0.67
 
 
 @pytest.mark.shared
