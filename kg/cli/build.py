@@ -1,3 +1,163 @@
-"""Commands: placeholder until filled in."""
+"""`kg build`: papers in, validated RDF knowledge graph out (store, graph.ttl, rejects, manifest)."""
 
-COMMANDS = []
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg.errors import KGError
+from kg.graph.build import triples_for
+from kg.graph.iris import normalise_base
+from kg.graph.store import REJECTS, WrittenGraph, write_graph
+from kg.cli.options import inputs_argument, year_option
+from kg.model import PaperExtraction, ReadResult, Reject
+from kg.vocab import DEFAULT_BASE_IRI
+
+#: how many rejects the summary lists one by one before pointing at rejects.jsonl
+_REJECTS_SHOWN = 10
+
+
+@click.command()
+@inputs_argument
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="exports",
+    show_default=True,
+    help="Folder to write store/, graph.ttl, graph.html, rejects.jsonl and build.json to.",
+)
+@year_option
+@click.option(
+    "--base-iri",
+    default=DEFAULT_BASE_IRI,
+    show_default=True,
+    callback=lambda ctx, param, value: _base_iri(value),
+    help="Base of every paper and entity IRI.",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for extraction."
+)
+def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: str, jobs: int) -> None:
+    """Read papers from INPUT files or folders, extract entities and write the knowledge graph.
+
+    The previous graph in --out stays intact until the new one is complete.
+    """
+    from kg.extract import extract_corpus
+    from kg.sources import read_inputs
+
+    started = time.perf_counter()
+    err = Console(stderr=True)
+    with err.status("Reading inputs…"):
+        read = read_inputs(list(inputs), year=year)
+    if not read.papers:
+        raise KGError(f"{', '.join(map(str, inputs))}: no papers read ({len(read.rejects)} records skipped)")
+    with err.status(f"Extracting entities from {len(read.papers)} papers…"):
+        extractions = extract_corpus(read.papers, n_process=jobs)
+    with progress_bar(err) as progress:
+        task = progress.add_task("Writing graph", total=len(extractions))
+        written = write_graph(
+            out_dir,
+            triples_for(_advancing(extractions, progress, task), base_iri),
+            rejects=read.rejects,
+            manifest=build_manifest(inputs, base_iri, read, extractions),
+            extras=write_viewer,
+        )
+    print_summary(Console(), read, written, out_dir, time.perf_counter() - started)
+
+
+def _base_iri(value: str) -> str:
+    """--base-iri checked and ending in '/' or '#' (a bad one is a usage error, exit 2)."""
+    try:
+        return normalise_base(value)
+    except KGError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extractions: Sequence[PaperExtraction]) -> dict:
+    """build.json: inputs, base IRI, extractor, read counts and each paper's content hash."""
+    extractors = sorted({(e.extractor, e.extractor_version) for e in extractions})
+    return {
+        "inputs": [str(path) for path in inputs],
+        "base_iri": base,
+        "extractor": [{"name": name, "version": version} for name, version in extractors],
+        "records_read": read.records_read,
+        "duplicates_merged": read.duplicates_merged,
+        "rejected": len(read.rejects),
+        "papers": {e.paper.key: e.paper.content_hash for e in extractions},
+    }
+
+
+def write_viewer(graph, generation: Path) -> None:
+    """graph.html through the viz engineer's ``kg.viz.write_html``, when that exists."""
+    from kg import viz
+
+    write_html = getattr(viz, "write_html", None)
+    if write_html is not None:
+        write_html(graph, generation / "graph.html")
+
+
+def progress_bar(console: Console) -> Progress:
+    """A rich progress bar on stderr (drawn only when stderr is a terminal)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _advancing(items: Iterable, progress: Progress, task) -> Iterator:
+    """Yield ``items``, advancing ``task`` by one for each."""
+    for item in items:
+        yield item
+        progress.advance(task)
+
+
+def print_summary(console: Console, read: ReadResult, written: WrittenGraph, out_dir: Path, seconds: float) -> None:
+    """What the build read, merged, skipped and wrote."""
+    counts = written.counts
+    table = Table(title=f"kg build -> {out_dir}", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("records read", str(read.records_read))
+    table.add_row("papers", str(counts.papers))
+    table.add_row("duplicates merged", str(read.duplicates_merged))
+    table.add_row("records skipped", str(len(read.rejects)))
+    for name, number in counts.entities.items():
+        table.add_row(f"entities: {name}", str(number))
+    for name, number in counts.links.items():
+        table.add_row(f"links: {name}", str(number))
+    table.add_row("triples", str(counts.triples))
+    table.add_row("time", f"{seconds:.1f} s")
+    console.print(table)
+    for line in reject_lines(read.rejects):
+        console.print(line, markup=False, highlight=False)
+    if read.rejects:
+        console.print(f"every skipped record is listed in {out_dir / REJECTS}", markup=False, highlight=False)
+
+
+def reject_lines(rejects: Sequence[Reject]) -> list[str]:
+    """The first few skipped records as ``skipped file:line: reason``.
+
+    >>> reject_lines([Reject("a.txt", 3, "no abstract"), Reject("b.json", None, "not JSON")])
+    ['skipped a.txt:3: no abstract', 'skipped b.json: not JSON']
+    """
+    lines = []
+    for reject in rejects[:_REJECTS_SHOWN]:
+        where = f"{reject.path}:{reject.line}" if reject.line else reject.path
+        lines.append(f"skipped {where}: {reject.reason}")
+    if len(rejects) > _REJECTS_SHOWN:
+        lines.append(f"… and {len(rejects) - _REJECTS_SHOWN} more")
+    return lines
+
+
+COMMANDS = [build]

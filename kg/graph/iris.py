@@ -1,0 +1,88 @@
+"""Stable IRIs for papers, entities, evidence and source records (layout: ontology/README.md).
+
+Every IRI is a pure function of the paper key or the entity's type and canonical name, so the same
+input always gives the same IRIs, whatever order it was read in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+from kg.errors import KGError
+from kg.model import Paper
+
+#: characters that would otherwise vanish from a slug but tell two names apart ('C++' vs 'C')
+_SPELLED_OUT = {"+": "plus", "#": "sharp", "&": "and", "@": "at", "%": "percent", "*": "star"}
+
+
+def slug(text: str) -> str:
+    """A lowercase, URL-safe, deterministic slug that keeps distinct names distinct.
+
+    NFKC-normalised and case-folded; every run of other characters becomes one '-'; '+', '#', '&',
+    '@', '%' and '*' are spelled out. A name with no letters or digits at all gets a hash.
+
+    >>> slug("LLaMA-2-7B")
+    'llama-2-7b'
+    >>> slug("ViT-B/16")
+    'vit-b-16'
+    >>> slug("C++"), slug("C#"), slug("C")
+    ('c-plus-plus', 'c-sharp', 'c')
+    >>> slug("  Low-Rank   Adaptation ")
+    'low-rank-adaptation'
+    """
+    words: list[str] = []
+    current: list[str] = []
+    for char in unicodedata.normalize("NFKC", text).casefold():
+        if char.isalnum():
+            current.append(char)
+            continue
+        if current:
+            words.append("".join(current))
+            current = []
+        if char in _SPELLED_OUT:
+            words.append(_SPELLED_OUT[char])
+    if current:
+        words.append("".join(current))
+    if words:
+        return "-".join(words)
+    return "x" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def normalise_base(base: str) -> str:
+    """``base`` checked to be an absolute http(s) IRI and ending in '/' or '#'.
+
+    >>> normalise_base("https://example.org/kg")
+    'https://example.org/kg/'
+    """
+    if not base.startswith(("http://", "https://")) or any(c.isspace() or c in '<>"{}|\\^`' for c in base):
+        raise KGError(f"base IRI {base!r}: expected an absolute http(s) IRI such as https://example.org/kg/")
+    return base if base.endswith(("/", "#")) else base + "/"
+
+
+def _segment(text: str) -> str:
+    """``text`` percent-encoded as one path segment (arXiv ids like 'hep-th/9901001' keep one segment)."""
+    return quote(text, safe=".-_~")
+
+
+def paper_iri(base: str, paper: Paper) -> URIRef:
+    """``BASE/paper/<arXiv id or title hash>``."""
+    return URIRef(f"{base}paper/{_segment(paper.key)}")
+
+
+def entity_iri(base: str, entity_type: str, name: str) -> URIRef:
+    """``BASE/<type>/<slug of canonical name>``, e.g. ``BASE/method/low-rank-adaptation``."""
+    return URIRef(f"{base}{entity_type.lower()}/{slug(name)}")
+
+
+def evidence_iri(paper: URIRef, entity: URIRef, base: str) -> URIRef:
+    """``<paper>/evidence/<type>/<slug>``: one evidence node per paper-entity pair."""
+    return URIRef(f"{paper}/evidence/{entity[len(base):]}")
+
+
+def source_iri(paper: URIRef, number: int) -> URIRef:
+    """``<paper>/source/<n>``, ``n`` the 1-based position in the paper's sorted sources."""
+    return URIRef(f"{paper}/source/{number}")
