@@ -112,7 +112,7 @@ async def read_protocol_request(request: Request) -> tuple[dict[str, str], list[
     pairs = list(request.query_params.multi_items())
     if request.method == "POST":
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = (await request.body()).decode("utf-8", errors="replace")
+        body = (await read_body(request, MAX_QUERY_CHARS * 4)).decode("utf-8", errors="replace")
         if content_type == "application/sparql-query":
             pairs.append(("query", body))
         elif content_type == "application/sparql-update":
@@ -125,6 +125,21 @@ async def read_protocol_request(request: Request) -> tuple[dict[str, str], list[
     return params, [value for key, value in pairs if key == "param"]
 
 
+class BodyTooLarge(Exception):
+    """A request body over the size limit."""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, read in chunks and refused (BodyTooLarge) as soon as it passes ``limit`` bytes."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def text_error(status: int, message: str) -> PlainTextResponse:
     """A one-line plain-text error response."""
     return PlainTextResponse(message + "\n", status_code=status)
@@ -134,7 +149,10 @@ def create_app(pool: WorkerPool, *, max_rows: int = 10_000) -> Starlette:
     """The endpoint app over ``pool`` (already started); the app stops the pool when it shuts down."""
 
     async def sparql(request: Request) -> Response:
-        protocol = await read_protocol_request(request)
+        try:
+            protocol = await read_protocol_request(request)
+        except BodyTooLarge:
+            return text_error(413, f"the request body is larger than {MAX_QUERY_CHARS * 4} bytes")
         if protocol is None:
             return text_error(415, "POST a form (application/x-www-form-urlencoded) or an application/sparql-query body")
         params, bindings = protocol

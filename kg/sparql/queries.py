@@ -98,16 +98,17 @@ def bundled_queries(folder: Path | None = None) -> dict[str, NamedQuery]:
 
 
 def resolve_query(spec: str) -> NamedQuery:
-    """``spec`` as a query: a bundled query's name, a path to a .rq file, or inline SPARQL."""
+    """``spec`` as a query: a bundled query's name, a path to a .rq file, or inline SPARQL (any text
+    with a space or a brace in it)."""
     bundled = bundled_queries()
     if spec in bundled:
         return bundled[spec]
-    if spec.endswith(".rq") or (len(spec) < 4096 and "\n" not in spec and Path(spec).is_file()):
+    if spec.endswith(".rq") or not re.search(r"[\s{]", spec):
         path = Path(spec)
-        if not path.is_file():
+        if path.is_file():
+            return load_query_file(path)
+        if spec.endswith(".rq") or "/" in spec:
             raise KGError(f"{spec}: no such query file")
-        return load_query_file(path)
-    if re.fullmatch(r"[\w\-]+", spec):
         names = ", ".join(bundled)
         raise KGError(f"no bundled query named {spec!r} (kg query --list shows them: {names})")
     return NamedQuery("query", spec)

@@ -34,7 +34,8 @@ GRAPH_FORMATS = {
     "nt": ("nt", "application/n-triples"),
 }
 
-MEDIA_TYPES = {media: name for name, (_, media) in {**RESULT_FORMATS, **GRAPH_FORMATS}.items()}
+XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+
 
 
 def is_graph(result: Result) -> bool:
@@ -79,13 +80,24 @@ def serialize_result(result: Result, fmt: str) -> bytes:
 
 
 def _serialize_graph(graph: Graph, fmt: str) -> bytes:
-    """Turtle (rdflib's, subjects sorted) or N-Triples with lines sorted."""
+    """Turtle (rdflib's, subjects sorted) or N-Triples with lines sorted; ``xsd:string`` literals
+    written as the plain literals they are in RDF 1.1."""
+    graph = _plain_strings(graph)
     if fmt == "nt":
         lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
         return "".join(line + "\n" for line in lines).encode("utf-8")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph.serialize(format="turtle").encode("utf-8")
+
+
+def _plain_strings(graph: Graph) -> Graph:
+    """A copy of ``graph`` with every ``"x"^^xsd:string`` literal as plain ``"x"``."""
+    plain = Graph()
+    plain += (
+        (s, p, Literal(str(o)) if isinstance(o, Literal) and o.datatype == XSD_STRING else o) for s, p, o in graph
+    )
+    return plain
 
 
 def parse_result(data: bytes, media_type: str, form: str) -> Result:
