@@ -44,17 +44,26 @@ def render_table(extractions: list[PaperExtraction], explain: bool, width: int =
             row = [e.type, escape(e.name), e.role, f"{e.confidence:.2f}", escape(", ".join(e.aliases))]
             if explain:
                 row.append(escape(", ".join(e.reasons)))
-                row.append(escape("\n".join(_evidence_line(ev) for ev in e.evidence)))
+                row.append(escape("\n".join(evidence_line(x.paper, ev) for ev in e.evidence)))
             table.add_row(*row)
         console.print(table)
     return buffer.getvalue()
 
 
-def _evidence_line(evidence) -> str:
-    """``abstract[12:17] …sentence with [surface] marked…``"""
-    sentence, surface = evidence.sentence, evidence.surface
-    marked = sentence.replace(surface, f"[{surface}]", 1) if surface in sentence else sentence
-    return f"{evidence.section}[{evidence.start}:{evidence.end}] {marked}"
+def evidence_line(paper, evidence, context: int = 50) -> str:
+    """``abstract[12:17] …text before [surface] text after…`` cut from the paper's own section text.
+
+    >>> from kg.model import Evidence, Paper
+    >>> evidence_line(Paper("T", "We use LoRA here."), Evidence("abstract", "We use LoRA here.", 7, 11, "LoRA"))
+    'abstract[7:11] We use [LoRA] here.'
+    """
+    text = paper.title if evidence.section == "title" else paper.abstract
+    before = text[max(0, evidence.start - context) : evidence.start]
+    after = text[evidence.end : evidence.end + context]
+    lead = "…" if evidence.start > context else ""
+    tail = "…" if evidence.end + context < len(text) else ""
+    return (f"{evidence.section}[{evidence.start}:{evidence.end}] "
+            f"{lead}{before}[{text[evidence.start:evidence.end]}]{after}{tail}")
 
 
 @click.command("extract")
