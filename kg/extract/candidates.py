@@ -208,7 +208,7 @@ def _lexicon_word_info(word: str) -> tuple[str, str, bool]:
     resources = load_resources()
     lower = word.lower()
     key, raw = name_key(word), _raw_key(lower)
-    possible = lower not in STOP_WORDS and (key in resources.lexicon or raw in resources.lexicon_prefixes)
+    possible = bool(raw) and lower not in STOP_WORDS and (key in resources.lexicon or raw in resources.lexicon_prefixes)
     return key, raw, possible
 
 

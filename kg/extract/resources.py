@@ -174,6 +174,7 @@ def lexicon_prefixes(lexicon: dict[str, LexiconEntry]) -> frozenset[str]:
     for form in sorted({f for entry in lexicon.values() for f in entry.forms}):
         raws = [_KEY_DROP.sub("", t.lower_) for t in tokenizer(form)]
         prefixes.update("".join(raws[:k]) for k in range(1, len(raws)))
+    prefixes.discard("")  # a form opening with punctuation must not let every comma start a match
     return frozenset(prefixes)
 
 
