@@ -211,6 +211,15 @@ def test_malformed_query_names_its_position():
         resolve_query("papers-per-benchmrk")
 
 
+def test_federated_queries_and_undeclared_prefixes_are_refused():
+    with pytest.raises(KGError, match="SERVICE .* is not allowed"):
+        prepare(resolve_query("SELECT * WHERE { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"), {})
+    with pytest.raises(KGError, match="prefix 'foo:' is not declared"):
+        prepare(resolve_query("SELECT * WHERE { ?s foo:bar ?o }"), {})
+    declared = prepare(resolve_query('PREFIX foo: <http://ex.org/>\nSELECT * WHERE { ?s foo:bar "SERVICE" }'), {})
+    assert declared.form == "SELECT"
+
+
 def test_query_file(tmp_path, graph):
     path = tmp_path / "count.rq"
     path.write_text("# Count papers.\nSELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Paper }\n")

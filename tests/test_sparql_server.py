@@ -171,6 +171,8 @@ def test_errors_are_one_line_with_a_status(endpoint):
     assert http.get(endpoint, params={"query": LABELS}, headers={"Accept": "image/png"}).status_code == 406
     assert http.get(endpoint).status_code == 400
     assert http.get(endpoint, params={"query": "HELLO { }"}).status_code == 400
+    federated = http.get(endpoint, params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+    assert federated.status_code == 400 and "SERVICE" in federated.text
     huge = "SELECT * WHERE { ?s ?p ?o }" + " " * 1_000_000
     assert http.post(endpoint, content=huge, headers={"Content-Type": "application/sparql-query"}).status_code == 413
     assert http.post(endpoint, content=b"x", headers={"Content-Type": "text/plain"}).status_code == 415

@@ -148,6 +148,33 @@ def leading_keyword(text: str) -> str:
     return ""
 
 
+def check_runnable(text: str, source: str = "query") -> None:
+    """Refuse what parses but cannot run here: federated ``SERVICE`` calls (kg stays offline, and an
+    endpoint must not fetch URLs for its callers) and prefixes used without a declaration.
+
+    >>> check_runnable("SELECT * WHERE { SERVICE <http://ex.org/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    kg.errors.KGError: query: SERVICE (federated query) is not allowed: queries run on this graph only
+    >>> check_runnable("SELECT * WHERE { ?s ex:p ?o }")
+    Traceback (most recent call last):
+    kg.errors.KGError: query: prefix 'ex:' is not declared (add PREFIX ex: <...>)
+    """
+    declared: set[str] = set()
+    after_prefix = False
+    for kind, word, _ in query_tokens(text):
+        if kind != "word":
+            after_prefix = False
+            continue
+        if word.upper() == "SERVICE":
+            raise KGError(f"{source}: SERVICE (federated query) is not allowed: queries run on this graph only")
+        prefix = word.split(":")[0] if ":" in word else None
+        if after_prefix and prefix is not None:
+            declared.add(prefix)
+        elif prefix is not None and prefix != "_" and prefix not in declared:
+            raise KGError(f"{source}: prefix '{prefix}:' is not declared (add PREFIX {prefix}: <...>)")
+        after_prefix = word.upper() == "PREFIX"
+
+
 def _is_update(text: str) -> bool:
     """Whether ``text`` parses as a SPARQL update."""
     try:

@@ -17,7 +17,7 @@ from rdflib.term import Identifier
 from kg.errors import KGError
 from kg.sparql.binding import bind_params
 from kg.sparql.http import media_type, send
-from kg.sparql.queries import QUERY_FORMS, NamedQuery, declare_prefixes, query_form
+from kg.sparql.queries import QUERY_FORMS, NamedQuery, check_runnable, declare_prefixes, query_form
 from kg.sparql.results import parse_result
 
 
@@ -46,7 +46,9 @@ def prepare(query: NamedQuery, params: Mapping[str, Sequence[Identifier]]) -> Pr
         unknown = sorted(set(params) - set(declared))
         if unknown:
             raise KGError(f"query {query.name!r} takes no parameter {unknown[0]!r} (it takes: {', '.join(declared)})")
-    return PreparedQuery(declare_prefixes(bind_params(query.text, form, params)), QUERY_FORMS[form])
+    text = declare_prefixes(bind_params(query.text, form, params))
+    check_runnable(text, query.name)
+    return PreparedQuery(text, QUERY_FORMS[form])
 
 
 def _describe(query: NamedQuery, name: str) -> str:
@@ -58,7 +60,7 @@ def run_local(graph: Graph, prepared: PreparedQuery) -> Result:
     try:
         return graph.query(prepared.text)
     except SyntaxError as exc:
-        raise KGError(f"query rejected by the store: {exc}") from None
+        raise KGError(f"query rejected by the store: {str(exc).splitlines()[0][:200]}") from None
 
 
 def run_remote(
