@@ -5,9 +5,9 @@ one canonical name per thing."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from kg.extract.candidates import W_CUE, W_DEFAULT
+from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON
 from kg.extract.classifier import (
     binary_probability,
     candidate_features,
@@ -50,6 +50,30 @@ class Group:
     def short_forms(self) -> set[str]:
         """Keys of the abbreviation short forms defined in this paper."""
         return {m.key for m in self.mentions if m.partner and len(m.partner) > len(m.evidence.surface)}
+
+
+def drop_conflicting_lexicon(mentions: list[Mention]) -> list[Mention]:
+    """An acronym the paper defines itself means what the paper says: "Sparse Spectral Training
+    (SST)" is not the lexicon's SST (Stanford Sentiment Treebank), so those lexicon matches lose
+    their lexicon entry and vote.
+
+    >>> from kg.model import Evidence
+    >>> ev = lambda s: Evidence("abstract", "", 0, len(s), s)
+    >>> long = Mention(ev("Sparse Spectral Training"), (("Method", 0.2),), ("abbreviation",), None, "SST", False)
+    >>> sst = Mention(ev("SST"), (("Dataset", 3.0),), ("lexicon",), "Stanford Sentiment Treebank", None, False)
+    >>> [m.canonical for m in drop_conflicting_lexicon([long, sst])]
+    [None, None]
+    """
+    shorts = {name_key(m.partner): name_key(m.evidence.surface) for m in mentions
+              if m.partner and len(m.partner) < len(m.evidence.surface)}
+    result = []
+    for m in mentions:
+        long_key = shorts.get(m.key)
+        if m.canonical and long_key and name_key(m.canonical) not in {long_key, m.key}:
+            m = replace(m, canonical=None, votes=tuple(v for v in m.votes if v[1] != W_LEXICON),
+                        reasons=tuple(r for r in m.reasons if r != "lexicon"))
+        result.append(m)
+    return result
 
 
 def group_mentions(mentions: list[Mention]) -> list[Group]:
@@ -177,7 +201,7 @@ def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
     """Group each paper's mentions and decide, across the corpus, each thing's identity, type and
     name (same order as the input)."""
     weak_words = load_resources().word_list("weak_words")
-    paper_groups = [group_mentions(ms) for ms in paper_mentions]
+    paper_groups = [group_mentions(drop_conflicting_lexicon(ms)) for ms in paper_mentions]
     definitions = corpus_definitions(paper_groups)
     keys = [[thing_key(g, definitions) for g in groups] for groups in paper_groups]
     votes: dict[str, dict[str, float]] = defaultdict(dict)
