@@ -1,0 +1,387 @@
+"""kg.graph: stable IRIs, triples, the on-disk store, the ontology and SHACL shapes."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rdflib import DCTERMS, RDF, SKOS, XSD, BNode, Graph, Literal, URIRef
+
+from kg.errors import KGError
+from kg.graph.build import triples_for
+from kg.graph.iris import entity_iri, evidence_iri, normalise_base, paper_iri, slug, source_iri
+from kg.graph.stats import graph_counts
+from kg.graph.store import CURRENT, open_graph, open_store, read_manifest, write_graph
+from kg.graph.validate import load_shapes, validate, validate_graph
+from kg.model import Evidence, ExtractedEntity, Paper, PaperDate, PaperExtraction, Reject, Source
+from kg.vocab import KG, SCHEMA, ontology_dir
+
+BASE = "https://example.org/kg/"
+
+
+def mention(entity: str, role: str, kind: str, abstract: str, confidence: float = 0.9, aliases=()) -> ExtractedEntity:
+    """An entity found at its first occurrence in ``abstract`` (offsets computed, so they are right)."""
+    start = abstract.index(entity)
+    return ExtractedEntity(
+        name=entity,
+        type=kind,
+        role=role,
+        aliases=tuple(aliases),
+        confidence=confidence,
+        evidence=(Evidence("abstract", abstract, start, start + len(entity), entity),),
+        reasons=("lexicon",),
+    )
+
+
+def corpus() -> list[PaperExtraction]:
+    """Three small papers sharing GLUE and LoRA, one without arXiv id or year."""
+    lora_abstract = "We propose Low-Rank Adaptation. We fine-tune GPT-3 and report accuracy on GLUE."
+    lora = Paper(
+        title="LoRA: Low-Rank Adaptation of Large Language Models",
+        abstract=lora_abstract,
+        arxiv_id="2106.09685",
+        authors=("Edward Hu", "Yelong Shen"),
+        date=PaperDate(6, 17, 2021),
+        upvotes=12,
+        links=("https://github.com/microsoft/LoRA",),
+        sources=(Source("b.txt", 40, "hf-text"), Source("a.txt", 3, "hf-text")),
+    )
+    qlora_abstract = "We use LoRA adapters on a quantized LLaMA model and evaluate on GLUE."
+    qlora = Paper(
+        title="QLoRA",
+        abstract=qlora_abstract,
+        author_count=4,
+        date=PaperDate(5, 23),
+        organization="UW NLP",
+        url="https://example.org/a paper",
+        sources=(Source("a.txt", 20, "hf-text"),),
+    )
+    bert_abstract = "BERT is evaluated on GLUE and SQuAD. The C++ and C code is released."
+    bert = Paper(title="BERT", abstract=bert_abstract, record_id="dev-7", sources=(Source("c.jsonl", 1, "jsonl"),))
+    return [
+        PaperExtraction(
+            lora,
+            [
+                mention("Low-Rank Adaptation", "proposed", "Method", lora_abstract, 0.95, aliases=("LoRA",)),
+                mention("GPT-3", "used", "Model", lora_abstract),
+                mention("accuracy", "used", "Metric", lora_abstract),
+                mention("GLUE", "evaluated_on", "Benchmark", lora_abstract),
+            ],
+            extractor_version="1.0",
+        ),
+        PaperExtraction(
+            qlora,
+            [
+                mention("LoRA", "used", "Method", qlora_abstract),
+                mention("LLaMA", "used", "Model", qlora_abstract),
+                mention("GLUE", "evaluated_on", "Benchmark", qlora_abstract),
+            ],
+            extractor_version="1.0",
+        ),
+        PaperExtraction(
+            bert,
+            [
+                mention("GLUE", "evaluated_on", "Benchmark", bert_abstract),
+                mention("SQuAD", "evaluated_on", "Dataset", bert_abstract),
+                mention("C++", "used", "Method", bert_abstract),
+                mention("C", "used", "Method", bert_abstract),
+            ],
+            extractor_version="1.0",
+        ),
+    ]
+
+
+def graph_of(extractions) -> Graph:
+    graph = Graph()
+    for triple in triples_for(extractions, BASE):
+        graph.add(triple)
+    return graph
+
+
+# ---------------------------------------------------------------- IRIs
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("LLaMA-2-7B", "llama-2-7b"),
+        ("ViT-B/16", "vit-b-16"),
+        ("Low-Rank  Adaptation", "low-rank-adaptation"),
+        ("C++", "c-plus-plus"),
+        ("C#", "c-sharp"),
+        ("GPT‑4o", "gpt-4o"),  # non-breaking hyphen
+        ("ＢＥＲＴ", "bert"),  # full-width letters (NFKC)
+        ("Top-1 Acc. (%)", "top-1-acc-percent"),
+    ],
+)
+def test_slug_examples(name, expected):
+    assert slug(name) == expected
+
+
+def test_slug_keeps_distinct_names_distinct():
+    names = ["C", "C++", "C#", "A*", "A", "LLaMA-2-7B", "LLaMA-2-13B", "GPT-3.5", "GPT-35"]
+    assert len({slug(name) for name in names}) == len(names)
+
+
+def test_slug_of_punctuation_only_is_a_stable_hash():
+    assert slug("…") == slug("…") and slug("…").startswith("x") and slug("…") != slug("—")
+
+
+@given(st.text(max_size=40))
+def test_slug_is_a_safe_iri_segment(text):
+    value = slug(text)
+    assert value == slug(text)
+    assert value and value == value.strip("-") and "--" not in value
+    assert not any(char.isspace() or char in "/?#%<>\"" for char in value)
+    ox.NamedNode(BASE + "method/" + value)  # a valid IRI
+
+
+def test_paper_iri_by_arxiv_id_else_title_hash():
+    arxiv = Paper(title="Anything", abstract="x", arxiv_id="2106.09685")
+    assert paper_iri(BASE, arxiv) == URIRef(BASE + "paper/2106.09685")
+    first = Paper(title="Attention Is All You Need", abstract="a")
+    second = Paper(title="  attention is all you NEED. ", abstract="b")
+    assert paper_iri(BASE, first) == paper_iri(BASE, second)
+    assert paper_iri(BASE, first) != paper_iri(BASE, Paper(title="Attention Is Not All You Need", abstract="a"))
+    old_style = Paper(title="x", abstract="y", arxiv_id="hep-th/9901001")
+    assert paper_iri(BASE, old_style) == URIRef(BASE + "paper/hep-th%2F9901001")
+
+
+def test_entity_evidence_and_source_iris():
+    entity = entity_iri(BASE, "Model", "LLaMA-2-7B")
+    assert entity == URIRef(BASE + "model/llama-2-7b")
+    assert entity_iri(BASE, "Model", "llama 2 7b") == entity
+    assert entity_iri(BASE, "Dataset", "LLaMA-2-7B") != entity
+    paper = URIRef(BASE + "paper/2106.09685")
+    assert evidence_iri(paper, entity, BASE) == URIRef(BASE + "paper/2106.09685/evidence/model/llama-2-7b")
+    assert source_iri(paper, 2) == URIRef(BASE + "paper/2106.09685/source/2")
+
+
+def test_normalise_base():
+    assert normalise_base("https://example.org/kg") == "https://example.org/kg/"
+    assert normalise_base("https://example.org/kg#") == "https://example.org/kg#"
+    for bad in ("example.org/kg/", "https://exa mple.org/", "ftp://x/"):
+        with pytest.raises(KGError):
+            normalise_base(bad)
+
+
+# ---------------------------------------------------------------- triples
+
+
+def test_paper_metadata_follows_the_ontology_layout():
+    graph = graph_of(corpus())
+    lora = URIRef(BASE + "paper/2106.09685")
+    assert (lora, RDF.type, KG.Paper) in graph
+    assert graph.value(lora, DCTERMS.title) == Literal("LoRA: Low-Rank Adaptation of Large Language Models")
+    assert graph.value(lora, DCTERMS.issued) == Literal("2021-06-17", datatype=XSD.date)
+    assert graph.value(lora, KG.upvotes) == Literal(12)
+    assert graph.value(lora, KG.authorCount) == Literal(2)
+    assert set(graph.objects(lora, KG.authorName)) == {Literal("Edward Hu"), Literal("Yelong Shen")}
+    assert graph.value(lora, SCHEMA.url) == URIRef("https://arxiv.org/abs/2106.09685")
+    assert graph.value(lora, KG.link) == Literal("https://github.com/microsoft/LoRA", datatype=XSD.anyURI)
+    sources = sorted(graph.objects(lora, KG.source))
+    assert sources == [URIRef(f"{lora}/source/1"), URIRef(f"{lora}/source/2")]
+    assert graph.value(sources[0], KG.file) == Literal("a.txt")  # sorted, whatever order the reader gave
+    assert graph.value(sources[0], KG.line) == Literal(3)
+    qlora = paper_iri(BASE, corpus()[1].paper)
+    assert graph.value(qlora, DCTERMS.issued) == Literal("--05-23", datatype=XSD.gMonthDay)
+    assert graph.value(qlora, KG.organization) == Literal("UW NLP")
+    assert graph.value(qlora, SCHEMA.url) == URIRef("https://example.org/a%20paper")
+    assert graph.value(qlora, KG.arxivId) is None
+    bert = paper_iri(BASE, corpus()[2].paper)
+    assert graph.value(bert, KG.recordId) == Literal("dev-7")
+
+
+def test_every_link_carries_role_and_evidence():
+    graph = graph_of(corpus())
+    lora = URIRef(BASE + "paper/2106.09685")
+    method = URIRef(BASE + "method/low-rank-adaptation")
+    assert (lora, KG.proposes, method) in graph
+    assert (lora, KG.reportsMetric, URIRef(BASE + "metric/accuracy")) in graph
+    assert (lora, KG.evaluatedOn, URIRef(BASE + "benchmark/glue")) in graph
+    evidence = URIRef(f"{lora}/evidence/method/low-rank-adaptation")
+    assert (lora, KG.evidence, evidence) in graph
+    assert graph.value(evidence, KG.entity) == method
+    assert graph.value(evidence, KG.relation) == KG.proposes
+    assert graph.value(evidence, KG.surfaceForm) == Literal("Low-Rank Adaptation")
+    assert graph.value(evidence, KG.section) == Literal("abstract")
+    assert graph.value(evidence, KG.startOffset) == Literal(11)
+    assert graph.value(evidence, KG.endOffset) == Literal(30)
+    assert graph.value(evidence, KG.confidence) == Literal("0.95", datatype=XSD.decimal)
+    assert graph.value(evidence, KG.extractor) == Literal("kg-rules")
+    assert graph.value(evidence, KG.extractorVersion) == Literal("1.0")
+    assert graph.value(evidence, KG.reason) == Literal("lexicon")
+
+
+def test_entities_merge_across_papers_with_every_alias():
+    graph = graph_of(corpus())
+    glue = URIRef(BASE + "benchmark/glue")
+    assert len(set(graph.subjects(KG.evaluatedOn, glue))) == 3
+    assert graph.value(glue, SKOS.prefLabel) == Literal("GLUE")
+    method = URIRef(BASE + "method/low-rank-adaptation")
+    assert (method, RDF.type, KG.Method) in graph
+    assert set(graph.objects(method, SKOS.altLabel)) == {Literal("LoRA")}
+    assert URIRef(BASE + "method/c-plus-plus") != URIRef(BASE + "method/c")
+    assert (URIRef(BASE + "method/c-plus-plus"), SKOS.prefLabel, Literal("C++")) in graph
+
+
+def test_pref_label_is_the_most_frequent_name_whatever_the_paper_order():
+    def paper(index: int, name: str) -> PaperExtraction:
+        abstract = f"We use {name} here."
+        return PaperExtraction(Paper(title=f"P{index}", abstract=abstract), [mention(name, "used", "Model", abstract)])
+
+    extractions = [paper(1, "Llama 2"), paper(2, "LLaMA-2"), paper(3, "LLaMA-2"), paper(4, "llama-2")]
+    labels = set()
+    for seed in range(5):
+        random.Random(seed).shuffle(extractions)
+        graph = graph_of(extractions)
+        node = URIRef(BASE + "model/llama-2")
+        labels.add((graph.value(node, SKOS.prefLabel), frozenset(graph.objects(node, SKOS.altLabel))))
+    assert labels == {(Literal("LLaMA-2"), frozenset({Literal("Llama 2"), Literal("llama-2")}))}
+
+
+def test_one_entity_with_two_roles_in_a_paper_keeps_one_evidence_with_both_relations():
+    abstract = "We propose FooNet and use FooNet again."
+    extraction = PaperExtraction(
+        Paper(title="FooNet", abstract=abstract, sources=(Source("a.txt", 1, "hf-text"),)),
+        [mention("FooNet", "used", "Model", abstract, 0.5), mention("FooNet", "proposed", "Model", abstract, 0.9)],
+    )
+    graph = graph_of([extraction])
+    paper = paper_iri(BASE, extraction.paper)
+    node = URIRef(BASE + "model/foonet")
+    assert {(paper, KG.proposes, node), (paper, KG.uses, node)} <= set(graph)
+    evidence = URIRef(f"{paper}/evidence/model/foonet")
+    assert set(graph.objects(evidence, KG.relation)) == {KG.proposes, KG.uses}
+    assert graph.value(evidence, KG.confidence) == Literal("0.9", datatype=XSD.decimal)
+    assert validate_graph(graph).conforms
+
+
+def test_unknown_entity_type_is_a_clear_error():
+    abstract = "We use Foo."
+    bad = PaperExtraction(Paper(title="T", abstract=abstract), [mention("Foo", "used", "Gadget", abstract)])
+    with pytest.raises(KGError, match="unknown type 'Gadget'"):
+        list(triples_for([bad], BASE))
+
+
+def test_triples_have_no_blank_nodes_and_ignore_paper_order():
+    extractions = corpus()
+    first = set(triples_for(extractions, BASE))
+    assert not any(isinstance(term, BNode) for triple in first for term in triple)
+    assert set(triples_for(list(reversed(extractions)), BASE)) == first
+
+
+# ---------------------------------------------------------------- ontology and shapes
+
+
+def test_ontology_and_shapes_load():
+    shapes, ontology = load_shapes()
+    sh = "http://www.w3.org/ns/shacl#"
+    targets = set(shapes.objects(None, URIRef(sh + "targetClass")))
+    classes = set(ontology.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")))
+    assert classes and classes <= targets  # a shape for every class
+    Graph().parse(ontology_dir() / "kg.ttl")
+
+
+def test_hand_built_graph_conforms():
+    report = validate_graph(graph_of(corpus()))
+    assert report.conforms, [v.line() for v in report.violations]
+
+
+def test_broken_graph_fails_with_readable_violations():
+    graph = graph_of(corpus())
+    lora = URIRef(BASE + "paper/2106.09685")
+    graph.remove((lora, DCTERMS.title, None))
+    graph.remove((lora, KG.evidence, URIRef(f"{lora}/evidence/model/gpt-3")))
+    qlora = paper_iri(BASE, corpus()[1].paper)
+    graph.set((URIRef(f"{qlora}/evidence/model/llama"), KG.startOffset, Literal(3)))
+    graph.add((URIRef(BASE + "task/orphan"), RDF.type, KG.Task))
+    report = validate_graph(graph)
+    assert not report.conforms
+    lines = [violation.line() for violation in report.violations]
+    assert any("dcterms:title" in line and "title" in line for line in lines)
+    assert any("has no evidence" in line and "gpt-3" in line for line in lines)
+    assert any("surface form is not the text at its offsets" in line for line in lines)
+    assert any("task/orphan" in line and "skos:prefLabel" in line for line in lines)
+    assert all("\n" not in line for line in lines)
+
+
+# ---------------------------------------------------------------- the store on disk
+
+
+def write(out: Path, extractions=None, **kwargs):
+    return write_graph(out, triples_for(extractions or corpus(), BASE), **kwargs)
+
+
+def test_write_and_reopen(tmp_path):
+    written = write(tmp_path / "g", rejects=[Reject("x.txt", 4, "no abstract")], manifest={"inputs": ["x.txt"]})
+    assert written.counts.papers == 3
+    assert written.counts.entities["Benchmark"] == 1
+    assert written.counts.links["evaluatedOn"] == 4  # GLUE three times, SQuAD once
+    graph = open_graph(tmp_path / "g")
+    assert len(graph) == written.counts.triples == graph_counts(graph).triples
+    assert len(Graph().parse(tmp_path / "g" / "graph.ttl")) == len(graph)
+    turtle = set(ox.parse(path=str(tmp_path / "g" / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+    store = set(open_store(tmp_path / "g"))
+    assert turtle == store
+    assert (tmp_path / "g" / "rejects.jsonl").read_text().count("no abstract") == 1
+    manifest = read_manifest(tmp_path / "g")
+    assert manifest["inputs"] == ["x.txt"] and manifest["counts"]["papers"] == 3
+    assert validate(tmp_path / "g").conforms
+
+
+def test_open_graph_is_read_only(tmp_path):
+    write(tmp_path / "g")
+    graph = open_graph(tmp_path / "g")
+    with pytest.raises(Exception):
+        graph.add((URIRef(BASE + "x"), RDF.type, KG.Paper))
+
+
+def test_open_graph_without_a_build_says_so(tmp_path):
+    with pytest.raises(KGError, match="no graph here; run `kg build` first"):
+        open_graph(tmp_path)
+
+
+def test_graph_ttl_is_byte_identical_whatever_the_order(tmp_path):
+    write(tmp_path / "one")
+    shuffled = corpus()
+    random.Random(3).shuffle(shuffled)
+    write(tmp_path / "two", shuffled)
+    write(tmp_path / "two", shuffled)  # and a rebuild in place
+    assert (tmp_path / "one" / "graph.ttl").read_bytes() == (tmp_path / "two" / "graph.ttl").read_bytes()
+
+
+def test_failed_build_leaves_previous_graph_untouched(tmp_path):
+    out = tmp_path / "g"
+    write(out)
+    before = (out / "graph.ttl").read_bytes()
+
+    def failing():
+        yield from list(triples_for(corpus()[:1], BASE))[:5]
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        write_graph(out, failing())
+    assert (out / "graph.ttl").read_bytes() == before
+    assert len(open_graph(out)) > 0
+    assert [p.name for p in out.glob(".gen-*")] == [Path(out / CURRENT).resolve().name]
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next(tmp_path):
+    out = tmp_path / "g"
+    write(out)
+    (out / ".gen-killed" / "store").mkdir(parents=True)
+    write(out)
+    assert len(list(out.glob(".gen-*"))) == 1
+
+
+def test_a_foreign_file_is_never_overwritten(tmp_path):
+    out = tmp_path / "g"
+    out.mkdir()
+    (out / "graph.ttl").write_text("mine")
+    with pytest.raises(KGError, match="not written by `kg build`"):
+        write(out)
+    assert (out / "graph.ttl").read_text() == "mine"
