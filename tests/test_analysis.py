@@ -251,3 +251,29 @@ def test_cli_node_types_match_the_view():
     from kg.cli import analysis
 
     assert analysis.NODE_TYPES == NODE_TYPES
+
+
+def test_cli_export_graphml_gexf_and_neo4j_csv(graph_dir, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["export", "--graph", str(graph_dir), "--format", "graphml"])
+    assert result.exit_code == 0, result.output
+    assert nx.read_graphml(io.BytesIO(result.stdout_bytes)).number_of_nodes() == 17
+    out = tmp_path / "graph.gexf"
+    result = runner.invoke(main, ["export", "--graph", str(graph_dir), "--format", "gexf", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert nx.read_gexf(out).number_of_edges() == 19
+    folder = tmp_path / "neo4j"
+    for _ in range(2):  # a second export into the same folder replaces the files
+        result = runner.invoke(main, ["export", "--graph", str(graph_dir), "--format", "csv", "--out", str(folder)])
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["nodes.csv", "relationships.csv"]
+    result = runner.invoke(main, ["export", "--graph", str(graph_dir), "--format", "csv"])
+    assert result.exit_code == 2 and "give --out FOLDER" in result.output
+
+
+def test_cli_stats_shows_the_analysis_tables(graph_dir):
+    result = CliRunner().invoke(main, ["stats", "--graph", str(graph_dir)])
+    assert result.exit_code == 0, result.output
+    for title in ("Most connected entities per type", "Adoption per month", "Connected components (2 in all)",
+                  "Communities (Louvain"):
+        assert title in result.output

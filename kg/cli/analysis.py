@@ -10,7 +10,7 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, BinaryIO, Iterable
 
 import click
 from rich.console import Console
@@ -46,6 +46,30 @@ def analysis_tables(graph) -> Iterable[RichTable]:
     from kg.analysis import stats_tables
 
     return [rich_table(table) for table in stats_tables(graph)]
+
+
+def graphml_exporter(graph_dir: Path, out: BinaryIO) -> None:
+    """`kg export --format graphml`: the NetworkX view as GraphML."""
+    from kg.analysis import export_graphml
+
+    export_graphml(_open(graph_dir), out)
+
+
+def gexf_exporter(graph_dir: Path, out: BinaryIO) -> None:
+    """`kg export --format gexf`: the NetworkX view as GEXF for Gephi."""
+    from kg.analysis import export_gexf
+
+    export_gexf(_open(graph_dir), out)
+
+
+def export_neo4j_folder(graph_dir: Path, out_dir: Path | None) -> None:
+    """`kg export --format csv --out DIR`: nodes.csv and relationships.csv for neo4j-admin import."""
+    from kg.analysis import export_neo4j_csv
+
+    if out_dir is None:
+        raise click.UsageError("--format csv writes two files (nodes.csv, relationships.csv): give --out FOLDER")
+    for path in export_neo4j_csv(_open(graph_dir), out_dir):
+        click.echo(path)
 
 
 def print_pairs(pairs: list[SharedPair], output_format: str) -> None:
