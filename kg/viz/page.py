@@ -208,10 +208,10 @@ def render_html(graph: Graph, *, types: Iterable[str] | None = None, min_degree:
     view = select_view(full, min_degree=min_degree, focus=focus, depth=depth, max_nodes=max_nodes)
     data = vis_data(view, layout(view, seed=seed))
     summary = PageSummary(len(data["nodes"]), len(data["edges"]), full.number_of_nodes(), full.number_of_edges())
+    shown_types = {node["group"] for node in data["nodes"]}
     html = _ENV.get_template("graph.html.j2").render(
         summary=summary,
-        legend=[(kind, colour, shape) for kind, (colour, shape) in STYLE.items()
-                if kind in {d["group"] for d in data["nodes"]}],
+        legend=[(kind, colour, shape) for kind, (colour, shape) in STYLE.items() if kind in shown_types],
         data_json=script_json(data),
         options_json=script_json(vis_options(summary.nodes)),
         vis_css=(VIS_DIR / "vis-network.css").read_text(encoding="utf-8"),
