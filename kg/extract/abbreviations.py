@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.tokens import sentence_bounds, sentence_start, tokens_of, words_of
+from kg.extract.tokens import sentence_bounds, sentence_start, words_of
 
 Doc.set_extension("abbreviations", default=[], force=True)
 

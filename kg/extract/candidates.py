@@ -1,6 +1,6 @@
 """Candidate entity mentions in one section (title or abstract), as spaCy components.
 
-Each component adds to ``doc._.kg_candidates`` (token span -> :class:`Candidate`) or annotates
+Each step adds to ``doc.user_data["kg_candidates"]`` (token span -> :class:`Candidate`) or annotates
 what is there; type evidence is collected as weighted votes so that the strongest kind of
 evidence wins when sources disagree:
 
@@ -22,11 +22,16 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.tokens import lowers_of, sentence_bounds, span_text, tokens_of, words_of
+from kg.extract.tokens import (
+    lowers_of,
+    section_of,
+    sentence_bounds,
+    sentence_starts,
+    span_text,
+    words_of,
+)
 from kg.extract.resources import _KEY_DROP, Resources, load_resources, name_key
 
-Doc.set_extension("kg_candidates", default=None, force=True)
-Doc.set_extension("kg_section", default="abstract", force=True)
 
 W_LEXICON, W_CUE, W_LIST, W_HEAD, W_SHAPE, W_DEFAULT = 3.0, 2.0, 1.5, 1.0, 0.6, 0.2
 
@@ -84,9 +89,7 @@ class Candidate:
 
 def candidates(doc: Doc) -> dict[tuple[int, int], Candidate]:
     """The candidate table of ``doc`` (created on first use)."""
-    if doc._.kg_candidates is None:
-        doc._.kg_candidates = {}
-    return doc._.kg_candidates
+    return doc.user_data.setdefault("kg_candidates", {})
 
 
 def candidate_at(doc: Doc, start: int, end: int) -> Candidate:
@@ -248,11 +251,11 @@ def head_type(span: Span, resources: Resources) -> str | None:
 def cue_after(doc: Doc, end: int, resources: Resources) -> str | None:
     """The type named by the word right after a span ("X benchmark", "X (DNAS) framework")."""
     i = end
-    if i < len(doc) and tokens_of(doc)[i].text == "(":
-        while i < len(doc) and tokens_of(doc)[i].text != ")" and i - end < 6:
+    if i < len(doc) and words_of(doc)[i] == "(":
+        while i < len(doc) and words_of(doc)[i] != ")" and i - end < 6:
             i += 1
         i += 1
-    return resources.cues.get(tokens_of(doc)[i].lower_) if i < len(doc) else None
+    return resources.cues.get(lowers_of(doc)[i]) if i < len(doc) else None
 
 
 def add_abbreviations(doc: Doc, resources: Resources) -> None:
@@ -271,9 +274,9 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
             cand.vote("Method", W_DEFAULT, "abbreviation")
         kind = cue_after(doc, end, resources)
         if kind:
-            toks = tokens_of(doc)
-            cue_word = toks[end + 1] if end < len(doc) - 1 and toks[end].text == ")" else toks[end]
-            long_c.vote(kind, W_CUE, f"cue:{cue_word.lower_}")
+            lowers = lowers_of(doc)
+            cue_word = lowers[end + 1] if end < len(doc) - 1 and lowers[end] == ")" else lowers[end]
+            long_c.vote(kind, W_CUE, f"cue:{cue_word}")
         kind = head_type(long, resources)
         if kind:
             long_c.vote(kind, W_HEAD, f"head:{long[-1].lower_}")
@@ -286,7 +289,6 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
 def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
     """End of a name starting at ``start``: the name plus version tokens ("AlpacaEval 2.0", "Llama 3 8B")."""
     end = start + 1
-    toks = tokens_of(doc)
     words = words_of(doc)
     while end < len(doc) and end - start <= max_versions and is_version(words[end]):
         end += 1
@@ -297,15 +299,15 @@ def add_names(doc: Doc, resources: Resources) -> None:
     """Name-shaped tokens (with a following version) become candidates, typed by shape and cues."""
     covered = {i for (s, e) in candidates(doc) for i in range(s, e)}
     words = words_of(doc)
-    sentence_starts = {start for start, _ in sentence_bounds(doc)}
+    starts = sentence_starts(doc)
     i = 0
     while i < len(doc):
         word = words[i]
         name_like = is_name_shaped(word) or (
-            word.istitle() and i not in sentence_starts and i + 1 < len(doc) and is_version(words[i + 1])
+            word.istitle() and i not in starts and i + 1 < len(doc) and is_version(words[i + 1])
         )
         if i in covered or not name_like or is_generic(word, resources) or _SHORT_ACRONYM.match(word) \
-                or tokens_of(doc)[i].like_url:
+                or doc[i].like_url:
             i += 1
             continue
         end = _name_end(doc, i)
@@ -319,7 +321,7 @@ def add_names(doc: Doc, resources: Resources) -> None:
             candidate.vote(suffix, W_SHAPE * 2, "shape:suffix")
         kind = cue_after(doc, end, resources)
         if kind:
-            candidate.vote(kind, W_CUE, f"cue:{tokens_of(doc)[end].lower_}")
+            candidate.vote(kind, W_CUE, f"cue:{lowers_of(doc)[end]}")
         i = end
 
 
@@ -329,7 +331,7 @@ _TITLE_CONNECTORS = frozenset({"of", "as", "for"})
 def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) -> None:
     """Runs of two or more Title-Case words inside an abstract ("Salience-Determined Bit Allocation",
     "Frame as Prompt") are names; a title is all Title-Case, so it is skipped."""
-    if doc._.kg_section == "title":
+    if section_of(doc) == "title":
         return
     lowers = lowers_of(doc)
     titled = list(map(_title_word, words_of(doc)))
@@ -378,24 +380,23 @@ def _modifier_ok(token, resources: Resources) -> bool:
         return False
     if not token.is_alpha and not re.fullmatch(r"[a-z0-9][a-z0-9\-/]*[a-z0-9]", text):
         return False
-    if token.doc._.kg_section == "title":
+    if section_of(token.doc) == "title":
         return "-" not in text or token.is_lower
     # a capitalised word inside a sentence is a name ("Hadamard normalization", "Matryoshka training")
-    at_sentence_start = token.i in {start for start, _ in sentence_bounds(token.doc)}
+    at_sentence_start = token.i in sentence_starts(token.doc)
     return token.is_lower or is_name_shaped(token.text) or (token.is_title and not at_sentence_start)
 
 
 def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> None:
     """Phrases ending in a head noun (rules/heads.tsv) with up to ``max_modifiers`` modifiers."""
     taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
-    toks = tokens_of(doc)
     for i, lower in enumerate(lowers_of(doc)):
         head = resources.heads.get(lower)
         if head is None or i in taken:
             continue
-        token = toks[i]
+        token = doc[i]
         start = token.i
-        while start > 0 and token.i - start < max_modifiers and _modifier_ok(tokens_of(doc)[start - 1], resources) \
+        while start > 0 and token.i - start < max_modifiers and _modifier_ok(doc[start - 1], resources) \
                 and start - 1 not in taken:
             start -= 1
         if start == token.i and not head.standalone:
@@ -410,13 +411,13 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
     for (start, end), candidate in list(table.items()):
-        if start >= 2 and tokens_of(doc)[start - 1].lower_ == "the" and end < len(doc):
-            kind = resources.cues.get(tokens_of(doc)[end].lower_)
+        if start >= 2 and lowers_of(doc)[start - 1] == "the" and end < len(doc):
+            kind = resources.cues.get(lowers_of(doc)[end])
             if kind in {"Benchmark", "Dataset"}:
-                candidate.vote(kind, W_CUE, f"pattern:the-x-{tokens_of(doc)[end].lower_}")
+                candidate.vote(kind, W_CUE, f"pattern:the-x-{lowers_of(doc)[end]}")
         if start >= 3 and span_text(doc, start - 3, start).lower() == "in terms of":
             candidate.vote("Metric", W_CUE, "pattern:in-terms-of")
-        if end < len(doc) and tokens_of(doc)[end].text == "-based":
+        if end < len(doc) and words_of(doc)[end] == "-based":
             candidate.vote("Method", W_HEAD, "pattern:x-based")
     lowers = lowers_of(doc)
     for start, end in sentence_bounds(doc):
@@ -429,8 +430,8 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
         if kind not in {"Benchmark", "Dataset"} or not lower.endswith("s"):
             continue
         i = index + 1
-        if i < len(doc) and tokens_of(doc)[i].lower_ in _LIST_INTRO:
-            while i < len(doc) and tokens_of(doc)[i].lower_ in _LIST_INTRO:
+        if i < len(doc) and lowers_of(doc)[i] in _LIST_INTRO:
+            while i < len(doc) and lowers_of(doc)[i] in _LIST_INTRO:
                 i += 1
             _vote_list(doc, starts, i, kind, f"pattern:{lower}-such-as")
 
@@ -472,8 +473,8 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             kind = next((resources.cues[w] for w in reversed(lowers[max(0, i - 4) : i]) if w in resources.cues), None)
             if kind:
                 cand.vote(kind, W_CUE, f"pattern:{kind.lower()}-{lower}-x")
-    if doc._.kg_section == "title":
-        colon = next((t.i for t in tokens_of(doc) if t.text == ":"), None)
+    if section_of(doc) == "title":
+        colon = next((i for i, word in enumerate(words_of(doc)) if word == ":"), None)
         if colon is not None and 0 < colon <= 4 \
                 and not any(t.is_punct or t.is_stop for t in doc[:colon]):
             candidate = candidate_at(doc, 0, colon)
@@ -501,7 +502,7 @@ def _propose_verb(doc: Doc, start: int, end: int) -> int | None:
 
 def _naming_follows(doc: Doc, i: int) -> bool:
     """Whether a naming word ("called", "named") is right after token ``i`` (a comma, say)."""
-    return i + 1 < len(doc) and tokens_of(doc)[i + 1].lower_ in _NAMING_WORDS
+    return i + 1 < len(doc) and lowers_of(doc)[i + 1] in _NAMING_WORDS
 
 
 def _title_head_type(rest: Span) -> str | None:

@@ -41,6 +41,7 @@ class TypeModel:
     weights: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=65536)
 def casing(text: str) -> str:
     """Casing class of a surface form.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON
 from kg.extract.classifier import (
@@ -28,17 +29,17 @@ class Group:
 
     mentions: list[Mention]
 
-    @property
+    @cached_property
     def keys(self) -> set[str]:
         """Every surface key of the group."""
         return {m.key for m in self.mentions}
 
-    @property
+    @cached_property
     def canonical(self) -> str | None:
         """The lexicon's canonical name, when a mention matched the lexicon."""
         return next((m.canonical for m in self.mentions if m.canonical), None)
 
-    @property
+    @cached_property
     def long_form(self) -> str | None:
         """The long form of an abbreviation defined in this paper (the longer partner)."""
         for m in self.mentions:
@@ -46,7 +47,7 @@ class Group:
                 return m.evidence.surface
         return None
 
-    @property
+    @cached_property
     def short_forms(self) -> set[str]:
         """Keys of the abbreviation short forms defined in this paper."""
         return {m.key for m in self.mentions if m.partner and len(m.partner) > len(m.evidence.surface)}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from kg.extract.tokens import lowers_of, sentence_bounds, span_text, tokens_of, words_of
+from kg.extract.tokens import char_offsets, sentence_bounds, span_text
 from kg.extract.candidates import Candidate, candidates
 from kg.extract.resources import name_key
 from kg.model import Evidence
@@ -56,14 +56,14 @@ def resolve_overlaps(table: dict[tuple[int, int], Candidate]) -> list[Candidate]
 def doc_mentions(doc: Doc, section: str) -> list[Mention]:
     """The resolved candidates of a processed section ``doc`` as :class:`Mention` records."""
     kept = resolve_overlaps(candidates(doc))
-    toks = tokens_of(doc)
+    offsets = char_offsets(doc)
     bounds = sentence_bounds(doc)
     sentence_starts = [start for start, _ in bounds]
     mentions = []
     for cand in kept:
         partner = span_text(doc, *cand.partner) if cand.partner is not None else None
         sent_start, sent_end = bounds[bisect_right(sentence_starts, cand.start) - 1]
-        start_char = toks[cand.start].idx
+        start_char = offsets[cand.start]
         surface = span_text(doc, cand.start, cand.end)
         evidence = Evidence(
             section=section,

@@ -41,7 +41,7 @@ def section_mentions(text: str, section: str) -> list[Mention]:
     """Run the pipeline over one section's text and return its mentions."""
     nlp = build_nlp()
     doc = nlp.make_doc(text)
-    doc._.kg_section = section
+    doc.user_data["kg_section"] = section
     doc.user_data["kg_text"] = text  # Doc.text would re-join every token
     for _, component in nlp.pipeline:
         doc = component(doc)

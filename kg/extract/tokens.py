@@ -1,14 +1,15 @@
-"""Fast per-Doc views used by every component: token lists, strings, sentences and span texts.
+"""Fast per-Doc views used by every component: token strings, offsets, sentences and span texts.
 
-spaCy creates a new Token (and a new Python string for ``.text``) on every access, and ``Doc.text``
-re-joins all tokens each time; the components touch each token many times, so these views are
-computed once per Doc and kept in ``doc.user_data``.
+spaCy creates a new Token object (and a new Python string for ``.text``) on every access, and
+``Doc.text`` re-joins all tokens each time; the components touch each token many times, so these
+views are read once per Doc from ``Doc.to_array`` and kept in ``doc.user_data``.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 
+from spacy.attrs import IDX, ORTH
 from spacy.tokens import Doc
 
 
@@ -19,9 +20,20 @@ def _cached(doc: Doc, name: str, build):
     return value
 
 
+def _arrays(doc: Doc) -> list[list[int]]:
+    """(ORTH, IDX) per token, read in one call: no Token objects are created."""
+    return _cached(doc, "kg_arrays", lambda: doc.to_array([ORTH, IDX]).tolist())
+
+
 def words_of(doc: Doc) -> list[str]:
     """Token texts."""
-    return _cached(doc, "kg_words", lambda: [t.text for t in tokens_of(doc)])
+    strings = doc.vocab.strings
+    return _cached(doc, "kg_words", lambda: [strings[orth] for orth, _ in _arrays(doc)])
+
+
+def char_offsets(doc: Doc) -> list[int]:
+    """Character offset of each token in the Doc's text."""
+    return _cached(doc, "kg_offsets", lambda: [idx for _, idx in _arrays(doc)])
 
 
 def lowers_of(doc: Doc) -> list[str]:
@@ -29,16 +41,11 @@ def lowers_of(doc: Doc) -> list[str]:
     return _cached(doc, "kg_lowers", lambda: [w.lower() for w in words_of(doc)])
 
 
-def tokens_of(doc: Doc) -> list:
-    """The Doc's tokens as a list."""
-    return _cached(doc, "kg_tokens", lambda: list(doc))
-
-
 def span_text(doc: Doc, start: int, end: int) -> str:
     """Text of tokens ``start:end`` cut from ``doc.text`` (no Span objects: they are slow)."""
-    toks, words = tokens_of(doc), words_of(doc)
+    offsets, words = char_offsets(doc), words_of(doc)
     text = _cached(doc, "kg_text", lambda: doc.text)  # set at creation by the pipeline when it can
-    return text[toks[start].idx : toks[end - 1].idx + len(words[end - 1])]
+    return text[offsets[start] : offsets[end - 1] + len(words[end - 1])]
 
 
 _SENTENCE_END = frozenset({".", "!", "?"})
@@ -67,6 +74,16 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     if cached is None:
         cached = doc.user_data["kg_sentences"] = split_sentences(words_of(doc))
     return cached
+
+
+def sentence_starts(doc: Doc) -> frozenset[int]:
+    """Indexes of the first token of every sentence."""
+    return _cached(doc, "kg_sentence_starts", lambda: frozenset(start for start, _ in sentence_bounds(doc)))
+
+
+def section_of(doc: Doc) -> str:
+    """``"title"`` or ``"abstract"``: which part of the paper the Doc holds (set by the pipeline)."""
+    return doc.user_data.get("kg_section", "abstract")
 
 
 def sentence_start(doc: Doc, i: int) -> int:
