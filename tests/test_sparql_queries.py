@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from kg.analysis.shared import shared_benchmarks
 from kg.errors import KGError
 from kg.sparql.binding import bind_params, collect_params, typed_term, where_group_offset
 from kg.sparql.queries import bundled_queries, query_form, resolve_query
+from kg.sparql.resolve import lookup_query
 from kg.sparql.results import cap_result, serialize_result
 from kg.sparql.run import prepare, run_local
 
@@ -39,7 +41,8 @@ def graph() -> Graph:
 
 def rows(graph: Graph, name: str, *params: str) -> list[tuple]:
     """The rows of bundled query ``name``, each as a tuple of Python values (None when unbound)."""
-    result = run_local(graph, prepare(resolve_query(name), collect_params(params)))
+    run = partial(run_local, graph)
+    result = run(prepare(resolve_query(name), collect_params(params), run))
     return [tuple(None if term is None else term.toPython() for term in row) for row in result]
 
 
@@ -167,8 +170,20 @@ def test_hostile_parameter_is_a_plain_literal(graph):
     before = len(graph)
     assert [row[1] for row in rows(graph, "papers-using-model", f"model={HOSTILE}")] == ["Tiny Paper"]
     assert len(graph) == before
-    bound = prepare(resolve_query("papers-using-model"), collect_params([f"model={HOSTILE}"])).text
-    assert 'VALUES ?model { "x\\" } ; DROP ALL ; { \\"" }' in bound
+    assert 'VALUES ?name { "x\\" } ; DROP ALL ; { \\"" }' in lookup_query("Model", HOSTILE).text
+    query = "SELECT ?e WHERE { ?e skos:prefLabel ?label }"
+    bound = prepare(resolve_query(query), collect_params([f"label={HOSTILE}"])).text
+    assert 'VALUES ?label { "x\\" } ; DROP ALL ; { \\"" }' in bound
+    assert [row[0] for row in run_local(graph, prepare(resolve_query(query), collect_params([f"label={HOSTILE}"])))] == [
+        URIRef(f"{ID}model/hostile")
+    ]
+
+
+def test_names_that_name_nothing(graph):
+    with pytest.raises(KGError, match="no Model named 'Adapter' in the graph"):
+        rows(graph, "papers-using-model", "model=Adapter")
+    with pytest.raises(KGError, match="no paper named '9999.99999'"):
+        rows(graph, "paper-entities", "paper=9999.99999")
 
 
 def test_typed_terms():

@@ -90,11 +90,12 @@ def query(ctx, query, graph_dir, endpoint, graph_iri, fmt, params, max_rows, tim
         raise click.UsageError("give --graph or --endpoint, not both")
     if graph_iri and not endpoint:
         raise click.UsageError("--graph-iri needs --endpoint")
-    prepared = prepare(resolve_query(query), collect_params(params))
     if endpoint:
-        result = run_remote(endpoint, prepared, graph_iri=graph_iri, timeout=timeout)
+        run = partial(run_remote, endpoint, graph_iri=graph_iri, timeout=timeout)
     else:
-        result = run_local(_open_graph(graph_dir), prepared)
+        run = partial(run_local, _open_graph(graph_dir))
+    prepared = prepare(resolve_query(query), collect_params(params), run)
+    result = run(prepared)
     result, truncated = cap_result(result, max_rows)
     if fmt == "table" and not prepared.is_graph:
         console.print(result_table(result))

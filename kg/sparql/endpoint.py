@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from kg.errors import KGError
 from kg.sparql.binding import collect_params
-from kg.sparql.queries import NamedQuery, UpdateRefused, bundled_queries, leading_keyword
+from kg.sparql.queries import UpdateRefused, bundled_queries, inline_query, leading_keyword
 from kg.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
 from kg.sparql.worker import QueryRequest, QueryTimeout, WorkerPool
 
@@ -177,7 +177,7 @@ def create_app(pool: WorkerPool, *, max_rows: int = 10_000) -> Starlette:
             return text_error(406, f"cannot answer a {keyword} query in the requested format; offered: {offered}")
         fmt, media = chosen
         try:
-            query = QueryRequest(NamedQuery("query", text), collect_params(bindings), fmt, max_rows)
+            query = QueryRequest(inline_query(text), collect_params(bindings), fmt, max_rows)
             answer = await run_in_threadpool(pool.run, query)
         except QueryTimeout as exc:
             return text_error(503, str(exc))

@@ -1,10 +1,14 @@
 """SPARQL queries: bundled named queries (``ontology/queries/*.rq``), .rq files and inline text.
 
 A query file starts with comment lines: the first is a one-line description, then one line per
-parameter it takes::
+parameter it takes, with its kind and whether it is required in parentheses::
 
     # Papers that use a given model, newest first.
-    # param model (required): the model's name, one of its aliases, or its IRI
+    # param model (Model, required): the model's name, one of its aliases (any case), or its IRI
+
+Kinds: ``value`` (the default: bound as given), ``paper`` (an arXiv id, record id or title is
+resolved to the paper's IRI), ``entity`` or an entity type such as ``Model`` (a name or alias is
+resolved to the IRIs of the entities, of that type, that carry it); see ``kg.sparql.resolve``.
 
 Every query is checked with rdflib's SPARQL parser before it runs, so a malformed query fails with
 one line naming where it went wrong instead of an endpoint's stack trace.
@@ -13,6 +17,7 @@ one line naming where it went wrong instead of an endpoint's stack trace.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +26,11 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from kg.errors import KGError
 from kg.sparql.binding import query_tokens
+from kg.model import ENTITY_TYPES
 from kg.vocab import PREFIXES, ontology_dir
 
-_PARAM_LINE = re.compile(r"#\s*param\s+(\w+)\s*(\(required\))?\s*:\s*(.*)")
+_PARAM_LINE = re.compile(r"#\s*param\s+(\w+)\s*(?:\(([^)]*)\))?\s*:\s*(.*)")
+PARAM_KINDS = ("value", "paper", "entity", *ENTITY_TYPES)
 
 QUERY_FORMS = {
     "SelectQuery": "SELECT",
@@ -44,6 +51,7 @@ class QueryParam:
     name: str
     required: bool
     description: str
+    kind: str = "value"  # one of PARAM_KINDS
 
 
 @dataclass(frozen=True)
@@ -61,11 +69,24 @@ class NamedQuery:
         return tuple(p.name for p in self.params if p.required)
 
 
+@dataclass(frozen=True)
+class PreparedQuery:
+    """Query text with its parameters bound, ready to run anywhere."""
+
+    text: str
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+
+    @property
+    def is_graph(self) -> bool:
+        """Whether the query answers with a graph (CONSTRUCT, DESCRIBE)."""
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+
 def parse_header(text: str) -> tuple[str, tuple[QueryParam, ...]]:
     """Description and parameters from a query file's leading comment lines.
 
-    >>> parse_header("# Aliases of an entity.\\n# param entity (required): a name or IRI\\nSELECT ...")
-    ('Aliases of an entity.', (QueryParam(name='entity', required=True, description='a name or IRI'),))
+    >>> parse_header("# Aliases of an entity.\\n# param entity (entity, required): a name or IRI\\nSELECT ...")
+    ('Aliases of an entity.', (QueryParam(name='entity', required=True, description='a name or IRI', kind='entity'),))
     """
     description = ""
     params = []
@@ -75,10 +96,19 @@ def parse_header(text: str) -> tuple[str, tuple[QueryParam, ...]]:
             break
         match = _PARAM_LINE.fullmatch(line)
         if match:
-            params.append(QueryParam(match.group(1), bool(match.group(2)), match.group(3).strip()))
+            params.append(_param(*match.groups()))
         elif not description:
             description = line.lstrip("#").strip()
     return description, tuple(params)
+
+
+def _param(name: str, flags: str | None, description: str) -> QueryParam:
+    """A QueryParam from a header line's parts, e.g. ``("model", "Model, required", "...")``."""
+    words = [word.strip() for word in (flags or "").split(",") if word.strip()]
+    kinds = [word for word in words if word != "required"]
+    if len(kinds) > 1 or (kinds and kinds[0] not in PARAM_KINDS):
+        raise KGError(f"parameter {name}: unknown kind {', '.join(kinds)!r} (kinds: {', '.join(PARAM_KINDS)})")
+    return QueryParam(name, "required" in words, description.strip(), kinds[0] if kinds else "value")
 
 
 def load_query_file(path: Path, name: str | None = None) -> NamedQuery:
@@ -111,7 +141,12 @@ def resolve_query(spec: str) -> NamedQuery:
             raise KGError(f"{spec}: no such query file")
         names = ", ".join(bundled)
         raise KGError(f"no bundled query named {spec!r} (kg query --list shows them: {names})")
-    return NamedQuery("query", spec)
+    return inline_query(spec)
+
+
+def inline_query(text: str) -> NamedQuery:
+    """Query text given directly; a header of comment lines, if it has one, declares its parameters."""
+    return NamedQuery("query", text, *parse_header(text))
 
 
 def query_form(text: str, source: str = "query") -> str:
@@ -125,12 +160,18 @@ def query_form(text: str, source: str = "query") -> str:
     kg.errors.KGError: query:1:19: SPARQL syntax error near '?x ?p }'
     """
     try:
-        return parseQuery(text)[1].name
+        return _parsed_form(text)
     except ParseException as exc:
         if _is_update(text):
             raise UpdateRefused(f"{source}: updates are not allowed, only queries") from None
         near = exc.line[exc.col - 1 :].strip()[:30] or "end of query"
         raise KGError(f"{source}:{exc.lineno}:{exc.col}: SPARQL syntax error near {near!r}") from None
+
+
+@lru_cache(maxsize=256)
+def _parsed_form(text: str) -> str:
+    """The query form of ``text`` by rdflib's parser (cached: a server parses the same queries often)."""
+    return parseQuery(text)[1].name
 
 
 def leading_keyword(text: str) -> str:

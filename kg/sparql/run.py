@@ -6,8 +6,7 @@ Both paths run the very same bound query text, so a bundled query answers the sa
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 
 import httpx
 from rdflib import Graph
@@ -17,26 +16,26 @@ from rdflib.term import Identifier
 from kg.errors import KGError
 from kg.sparql.binding import bind_params
 from kg.sparql.http import media_type, send
-from kg.sparql.queries import QUERY_FORMS, NamedQuery, check_runnable, declare_prefixes, query_form
+from kg.sparql.queries import (
+    QUERY_FORMS,
+    NamedQuery,
+    PreparedQuery,
+    check_runnable,
+    declare_prefixes,
+    query_form,
+)
+from kg.sparql.resolve import resolve_params
 from kg.sparql.results import parse_result
 
 
-@dataclass(frozen=True)
-class PreparedQuery:
-    """Query text with its parameters bound, ready to run anywhere."""
-
-    text: str
-    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
-
-    @property
-    def is_graph(self) -> bool:
-        """Whether the query answers with a graph (CONSTRUCT, DESCRIBE)."""
-        return self.form in ("CONSTRUCT", "DESCRIBE")
-
-
-def prepare(query: NamedQuery, params: Mapping[str, Sequence[Identifier]]) -> PreparedQuery:
-    """Check ``query`` (syntax, required and known parameters), bind ``params`` into it and declare
-    the project prefixes it uses without declaring."""
+def prepare(
+    query: NamedQuery,
+    params: Mapping[str, Sequence[Identifier]],
+    run: Callable[[PreparedQuery], Result] | None = None,
+) -> PreparedQuery:
+    """Check ``query`` (syntax, required and known parameters), resolve its paper and entity
+    parameters to IRIs with lookups through ``run`` (when given), bind the parameters into it and
+    declare the project prefixes it uses without declaring."""
     form = query_form(query.text, query.name)
     if query.params:
         declared = [p.name for p in query.params]
@@ -46,6 +45,8 @@ def prepare(query: NamedQuery, params: Mapping[str, Sequence[Identifier]]) -> Pr
         unknown = sorted(set(params) - set(declared))
         if unknown:
             raise KGError(f"query {query.name!r} takes no parameter {unknown[0]!r} (it takes: {', '.join(declared)})")
+    if run is not None:
+        params = resolve_params(query, params, run)
     text = declare_prefixes(bind_params(query.text, form, params))
     check_runnable(text, query.name)
     return PreparedQuery(text, QUERY_FORMS[form])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import threading
+from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,7 +57,7 @@ class Answer:
 
 def answer(graph: Graph, request: QueryRequest) -> Answer:
     """Run ``request`` on ``graph``: capped at ``max_rows`` and serialised in ``fmt``."""
-    prepared = prepare(request.query, request.params)
+    prepared = prepare(request.query, request.params, partial(run_local, graph))
     result, truncated = cap_result(run_local(graph, prepared), request.max_rows)
     return Answer(serialize_result(result, request.fmt), request.fmt, truncated)
 
