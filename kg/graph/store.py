@@ -96,6 +96,7 @@ def write_graph(
         remove_stale_generations(graph_dir)
         generation = Path(tempfile.mkdtemp(prefix=_GENERATION_PREFIX, dir=graph_dir))
         try:
+            generation.chmod(0o755)  # mkdtemp makes it private; the graph is for every reader
             store = ox.Store(str(generation / STORE))
             store.bulk_extend(ox.Quad(*map(to_ox, triple)) for triple in triples)
             store.flush()
