@@ -14,6 +14,7 @@ dependency), not needed at run time.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -154,12 +155,13 @@ def train(papers_path: Path, gold_path: Path) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    args = [a for a in argv if not a.startswith("--")]
-    out = Path(argv[argv.index("--out") + 1]) if "--out" in argv else CLASSIFIER_PATH
-    if len(args) < 2 or args[-1] == str(out):
-        sys.exit(__doc__)
-    document = train(Path(args[0]), Path(args[1]))
-    atomic_write_text(out, json.dumps(document, indent=1, sort_keys=True) + "\n")
+    parser = argparse.ArgumentParser(description="Train the extractor's classifiers on train_* data.")
+    parser.add_argument("papers", type=Path, help="train_papers.jsonl")
+    parser.add_argument("gold", type=Path, help="train_gold.jsonl")
+    parser.add_argument("--out", type=Path, default=CLASSIFIER_PATH, help="where to write the weights")
+    args = parser.parse_args(argv)
+    document = train(args.papers, args.gold)
+    atomic_write_text(args.out, json.dumps(document, indent=1, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
