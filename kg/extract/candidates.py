@@ -149,6 +149,22 @@ def has_size_suffix(text: str) -> bool:
     return bool(_SIZE_SUFFIX.search(text))
 
 
+_VARIANT_SUFFIX = re.compile(r"(?:[-_ ]?v?\d+(?:\.\d+)*[BMK]?|-(?:base|large|small|tiny|instruct|chat))$", re.IGNORECASE)
+
+
+def lexicon_family(text: str, resources: Resources):
+    """The lexicon entry of the family a versioned or sized name belongs to ("SQuAD-v2" -> SQuAD,
+    "Qwen2.5-7B" -> Qwen2.5): its type carries over, the name itself stays distinct."""
+    base = text
+    for _ in range(2):
+        base = _VARIANT_SUFFIX.sub("", base)
+        if base != text and len(base) >= 2:
+            entry = resources.lexicon.get(name_key(base))
+            if entry is not None:
+                return entry
+    return None
+
+
 def name_suffix_type(text: str, resources: Resources) -> str | None:
     """The type a name's ending implies (rules/name_suffixes.tsv): "MT-Bench" -> Benchmark."""
     lower = text.lower()
@@ -319,6 +335,9 @@ def add_names(doc: Doc, resources: Resources) -> None:
         suffix = name_suffix_type(text, resources)
         if suffix:
             candidate.vote(suffix, W_SHAPE * 2, "shape:suffix")
+        family = lexicon_family(text, resources)
+        if family is not None:
+            candidate.vote(family.type, W_CUE, "lexicon-family")
         kind = cue_after(doc, end, resources)
         if kind:
             candidate.vote(kind, W_CUE, f"cue:{lowers_of(doc)[end]}")
