@@ -98,6 +98,8 @@ def _long_form_span(doc: Doc, short: Span, window: Span) -> Span | None:
         return None
     if any(t.is_punct and t.text not in "-/" for t in span) or span[0].is_stop:
         return None
+    if any(c in span.text for c in "{}$\\^_"):  # LaTeX, not a name
+        return None
     return span
 
 

@@ -41,7 +41,7 @@ _GENERIC_PLURAL = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")
 _NOT_NAME = re.compile(
     r"[%$=^{}~\\@*]|://|^www\.|^(?:fp|bf|int|uint|FP|BF|INT|UINT)\d+$|^[A-Z]?\d+(\.\d+)?[A-Za-z]?$"
     r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$|\.[A-Z][a-z]"
-    r"|/[A-Za-z]|-/|/.*/|^dB$"
+    r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
 )
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
 _NAME_NUMBER = re.compile(r"^[A-Z][a-z]{2,}-\d+(\.\d+)*$")  # "Medusa-1", "Gemini-1.5"
@@ -192,7 +192,8 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
     """Add every longest lexicon match (compared by :func:`name_key`) as a candidate."""
     if not resources.lexicon:
         return
-    infos = list(map(_lexicon_word_info, words_of(doc)))
+    words = words_of(doc)
+    infos = list(map(_lexicon_word_info, words))
     keys = [info[0] for info in infos]
     raw = [info[1] for info in infos]
     possible = [i for i, info in enumerate(infos) if info[2]]
@@ -203,6 +204,8 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
             continue
         found, prefix = None, ""
         for j in range(i, len(keys)):
+            if j > i and (not raw[j] or words[j][0] in "'’"):
+                break  # punctuation or a possessive ends a name: "(CTR) prediction", "Attention's"
             key = prefix + keys[j]
             entry = lexicon.get(key) if keys[j] else None
             if entry is not None and lexicon_form_fits(span_text(doc, i, j + 1), entry, key):

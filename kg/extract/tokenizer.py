@@ -7,7 +7,8 @@ downstream needs them: the lexicon and the grouping compare names after removing
 spaces, so ``Mixture-of-Experts`` (one token) and ``Mixture of Experts`` (three) still meet.
 We therefore drop exactly those three infix rules and keep every prefix/suffix rule, so trailing
 punctuation (``GPT-4o,`` ``(MoE)``) is still split off. One suffix is added: ``-based``/``-like``/
-``-style``/``-driven``/``-powered`` is split from the name before it, so "MoE-based" yields "MoE".
+``-style``/``-driven``/``-powered`` is split from the name before it, so "MoE-based" yields "MoE",
+and a parenthesis glued to a word ("Caching(BAC)", typed without a space) is split off.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from spacy.util import compile_infix_regex, compile_suffix_regex
 _NAME_BREAKING_INFIXES = ("(?:-|–|—|--|---|——|~)", "[:<>=/]", "[+\\-\\*^]")
 _DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?i:based|like|style|driven|powered)"
 _FINAL_PERIOD = r"(?<=[A-Z0-9])\."  # "LLaMA-2-13B." -> "LLaMA-2-13B" "."
+_GLUED_PARENTHESES = (r"(?<=[A-Za-z])\((?=[A-Za-z])", r"\)(?=-)")  # "Caching(BAC)", "MoE)-like"
 
 
 def name_preserving_infixes(infixes) -> list[str]:
@@ -40,11 +42,13 @@ def install_tokenizer(nlp: Language) -> Language:
     ['LLaMA-2-7B', ',', 'ViT-B/16', 'and', 'Qwen2.5-VL', 'on', 'CIFAR-10/100', '.']
     >>> [t.text for t in nlp("with LLaMA-2-13B. Then")]
     ['with', 'LLaMA-2-13B', '.', 'Then']
+    >>> [t.text for t in nlp("Block Caching(BAC) helps")]
+    ['Block', 'Caching', '(', 'BAC', ')', 'helps']
     >>> [t.text for t in nlp("a MoE-based model")]
     ['a', 'MoE', '-based', 'model']
     """
     old: Tokenizer = nlp.tokenizer
-    infixes = name_preserving_infixes(nlp.Defaults.infixes)
+    infixes = [*name_preserving_infixes(nlp.Defaults.infixes), *_GLUED_PARENTHESES]
     nlp.tokenizer = Tokenizer(
         nlp.vocab,
         rules=old.rules,
