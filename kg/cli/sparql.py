@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.cli.options import graph_option
-from kg.errors import KGError
 from kg.sparql.binding import collect_params
 from kg.sparql.queries import bundled_queries, resolve_query
 from kg.sparql.results import GRAPH_FORMATS, RESULT_FORMATS, cap_result, result_table, serialize_result
@@ -63,7 +62,8 @@ def _bundled_table() -> Table:
     "params",
     multiple=True,
     metavar="NAME=VALUE",
-    help="Bind ?NAME: <iri> is an IRI, digits an integer, anything else a plain literal. Repeatable.",
+    help="Bind ?NAME: <iri> is an IRI, digits an integer, anything else a plain literal; a bundled query's "
+    "paper and entity parameters also take an arXiv id, title, name or alias. Repeatable.",
 )
 @click.option("--max-rows", type=click.IntRange(min=1), default=None, help="Print at most this many rows.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Seconds to wait for --endpoint.")
