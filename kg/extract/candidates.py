@@ -4,12 +4,14 @@ Each step adds to ``doc.user_data["kg_candidates"]`` (token span -> :class:`Cand
 what is there; type evidence is collected as weighted votes so that the strongest kind of
 evidence wins when sources disagree:
 
-    lexicon 3.0 > abbreviation-linked lexicon > context cue ("the X benchmark") 2.0
-    > head noun of the phrase 1.0 > name shape (a size suffix means a Model) 0.6 > default 0.2
+    lexicon 3.0 > context cue ("the X benchmark", "called X" after "method") 2.0
+    > list pattern ("datasets such as A, B") 1.5 > head noun of the phrase 1.0
+    > name shape (a size suffix means a Model) 0.6-1.2 > default 0.2
 
 Why rules first: with 80 training papers a statistical tagger cannot learn which capitalised
 strings are models and which are datasets, while a lexicon, abbreviation definitions and a few
-context patterns are precise and transfer to new papers.
+context patterns are precise and transfer to new papers. The rules over-generate on purpose;
+:mod:`kg.extract.classifier` then decides which candidates to keep, their coarse type and role.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from kg.extract.tokens import (
     span_text,
     words_of,
 )
-from kg.extract.resources import _KEY_DROP, Resources, load_resources, name_key
+from kg.extract.resources import KEY_SEPARATORS, Resources, load_resources, name_key
 
 
 W_LEXICON, W_CUE, W_LIST, W_HEAD, W_SHAPE, W_DEFAULT = 3.0, 2.0, 1.5, 1.0, 0.6, 0.2
@@ -237,7 +239,7 @@ def _lexicon_word_info(word: str) -> tuple[str, str, bool]:
 @lru_cache(maxsize=65536)
 def _raw_key(lower: str) -> str:
     """A lower-cased token without spaces and hyphens (inner parts of a multi-token lexicon key)."""
-    return _KEY_DROP.sub("", lower)
+    return KEY_SEPARATORS.sub("", lower)
 
 
 @lru_cache(maxsize=65536)

@@ -1,6 +1,7 @@
 """One paper's mentions -> entities, and the corpus-level consolidation that makes every thing one
 node: a type decided from all papers, an acronym defined in one paper resolved in the others, and
-one canonical name per thing."""
+one canonical name per thing. The learned models (:mod:`kg.extract.classifier`) then keep or drop
+each candidate, pick its coarse type (averaged over the corpus) and decide whether it is proposed."""
 
 from __future__ import annotations
 
@@ -170,7 +171,7 @@ def surface_counts(paper_groups: list[list[Group]], keys: list[list[str]]) -> di
     return counts
 
 
-def canonical_name(key: str, lexicon_name: str | None, counts: Counter) -> str:
+def canonical_name(lexicon_name: str | None, counts: Counter) -> str:
     """Lexicon canonical, else the corpus's most frequent surface (ties: the one with capitals
     first, then alphabetical, so the choice is stable)."""
     if lexicon_name:
@@ -221,7 +222,7 @@ def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
         for group, key in zip(groups, gkeys):
             if max(votes[key].values()) <= W_DEFAULT * 2 and any(m.proposed for m in group.mentions):
                 types[key] = "Method"  # a named contribution with no type evidence: most are methods
-    names = {key: canonical_name(key, lexicon_names.get(key), counts[key]) for key in votes}
+    names = {key: canonical_name(lexicon_names.get(key), counts[key]) for key in votes}
     resolved = []
     for groups, gkeys in zip(paper_groups, keys):
         variants = proposed_variants(groups)

@@ -21,7 +21,7 @@ from kg.model import ENTITY_TYPES
 PACKAGE_DIR = Path(__file__).parent
 RULES_DIR = PACKAGE_DIR / "rules"
 
-_KEY_DROP = re.compile(r"[\s\-_/.,:;'’`\"()\[\]{}–—]+")
+KEY_SEPARATORS = re.compile(r"[\s\-_/.,:;'’`\"()\[\]{}–—]+")
 
 
 @lru_cache(maxsize=131072)
@@ -37,7 +37,7 @@ def name_key(text: str) -> str:
     >>> name_key("LLMs") == name_key("LLM")
     True
     """
-    key = _KEY_DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
+    key = KEY_SEPARATORS.sub("", unicodedata.normalize("NFKC", text).casefold())
     if len(key) > 3 and key.endswith("s") and not key.endswith("ss"):
         key = key[:-1]
     return key
@@ -172,7 +172,7 @@ def lexicon_prefixes(lexicon: dict[str, LexiconEntry]) -> frozenset[str]:
     tokenizer = install_tokenizer(spacy.blank("en")).tokenizer
     prefixes = set()
     for form in sorted({f for entry in lexicon.values() for f in entry.forms}):
-        raws = [_KEY_DROP.sub("", t.lower_) for t in tokenizer(form)]
+        raws = [KEY_SEPARATORS.sub("", t.lower_) for t in tokenizer(form)]
         prefixes.update("".join(raws[:k]) for k in range(1, len(raws)))
     prefixes.discard("")  # a form opening with punctuation must not let every comma start a match
     return frozenset(prefixes)
