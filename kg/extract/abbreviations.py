@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.tokens import sentence_bounds, sentence_start, words_of
+from kg.extract.tokens import sentence_index, sentence_start, words_of
 
 Doc.set_extension("abbreviations", default=[], force=True)
 
@@ -105,15 +105,14 @@ def _long_form_span(doc: Doc, short: Span, window: Span) -> Span | None:
 
 def _parenthesised(doc: Doc):
     """Yield (open, close) token indices of single-level parentheses within one sentence."""
+    words, sentence_of = words_of(doc), sentence_index(doc)
     opened = None
-    starts = {start for start, _ in sentence_bounds(doc)}
-    for i, word in enumerate(words_of(doc)):
-        if word == "(":
+    for i in [i for i, word in enumerate(words) if word == "(" or word == ")"]:
+        if words[i] == "(":
             opened = i
-        elif word == ")" and opened is not None:
-            yield opened, i
-            opened = None
-        elif i in starts and opened is not None:
+        elif opened is not None:
+            if sentence_of[opened] == sentence_of[i]:
+                yield opened, i
             opened = None
 
 

@@ -28,6 +28,7 @@ from kg.extract.tokens import (
     lowers_of,
     section_of,
     sentence_bounds,
+    sentence_index,
     sentence_starts,
     span_text,
     words_of,
@@ -321,15 +322,14 @@ def add_names(doc: Doc, resources: Resources) -> None:
     covered = {i for (s, e) in candidates(doc) for i in range(s, e)}
     words = words_of(doc)
     starts = sentence_starts(doc)
-    i = 0
-    while i < len(doc):
+    next_free = 0
+    for i in [i for i, word in enumerate(words) if is_name_shaped(word) or word.istitle()]:
         word = words[i]
-        name_like = is_name_shaped(word) or (
-            word.istitle() and i not in starts and i + 1 < len(doc) and is_version(words[i + 1])
-        )
+        if i < next_free:
+            continue
+        name_like = is_name_shaped(word) or (i not in starts and i + 1 < len(doc) and is_version(words[i + 1]))
         if i in covered or not name_like or is_generic(word, resources) or _SHORT_ACRONYM.match(word) \
                 or doc[i].like_url:
-            i += 1
             continue
         end = _name_end(doc, i)
         candidate = candidate_at(doc, i, end)
@@ -346,7 +346,7 @@ def add_names(doc: Doc, resources: Resources) -> None:
         kind = cue_after(doc, end, resources)
         if kind:
             candidate.vote(kind, W_CUE, f"cue:{lowers_of(doc)[end]}")
-        i = end
+        next_free = end
 
 
 _TITLE_CONNECTORS = frozenset({"of", "as", "for"})
@@ -444,13 +444,15 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
         if end < len(doc) and words_of(doc)[end] == "-based":
             candidate.vote("Method", W_HEAD, "pattern:x-based")
     lowers = lowers_of(doc)
-    for start, end in sentence_bounds(doc):
-        for i in range(start + 1, end - 1):
-            if lowers[i] == "on" and lowers[i - 1] != "based" and _EVAL_WORDS & set(lowers[max(start, i - 8) : i]):
-                first = i + 2 if lowers[i + 1] == "the" else i + 1
-                _vote_list(doc, starts, first, "Dataset", "pattern:evaluated-on")
-    for index, lower in enumerate(lowers):
-        kind = resources.cues.get(lower)
+    sentence_of = sentence_index(doc)
+    for i in [i for i, lower in enumerate(lowers) if lower == "on"]:
+        start, end = sentence_bounds(doc)[sentence_of[i]]
+        if start < i < end - 1 and lowers[i - 1] != "based" and _EVAL_WORDS & set(lowers[max(start, i - 8) : i]):
+            first = i + 2 if lowers[i + 1] == "the" else i + 1
+            _vote_list(doc, starts, first, "Dataset", "pattern:evaluated-on")
+    for index in [i for i, lower in enumerate(lowers) if lower in resources.cues]:
+        lower = lowers[index]
+        kind = resources.cues[lower]
         if kind not in {"Benchmark", "Dataset"} or not lower.endswith("s"):
             continue
         i = index + 1
@@ -507,6 +509,11 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             candidate.vote(kind or "Method", W_CUE if kind else W_DEFAULT * 2, "title:head-noun")
 
 
+def propose_verb_positions(doc: Doc) -> list[int]:
+    """Token indexes of propose/introduce/present/… words, computed once per Doc."""
+    return doc.user_data.setdefault("kg_propose_verbs", [i for i, w in enumerate(lowers_of(doc)) if _is_propose_verb(w)])
+
+
 @lru_cache(maxsize=65536)
 def _is_propose_verb(lower: str) -> bool:
     """Whether a lower-case word is a form of propose/introduce/present/…"""
@@ -516,11 +523,9 @@ def _is_propose_verb(lower: str) -> bool:
 def _propose_verb(doc: Doc, start: int, end: int) -> int | None:
     """Token index of a "we propose"-style verb in sentence ``start:end``, if the authors are the subject."""
     lowers = lowers_of(doc)
-    for i in range(start + 1, end):
-        if _is_propose_verb(lowers[i]):
-            window = set(lowers[max(start, i - 4) : i])
-            if window & {"we", "paper", "work", "study", "here"}:
-                return i
+    for i in propose_verb_positions(doc):
+        if start < i < end and {"we", "paper", "work", "study", "here"} & set(lowers[max(start, i - 4) : i]):
+            return i
     return None
 
 

@@ -59,8 +59,8 @@ def split_sentences(words: list[str]) -> list[tuple[int, int]]:
     [(0, 3), (3, 7)]
     """
     bounds, start = [], 0
-    for i in range(1, len(words)):
-        if words[i - 1] in _SENTENCE_END and words[i] not in _SENTENCE_END and words[i] not in ")]\"'":
+    for i in [i + 1 for i, word in enumerate(words[:-1]) if word in _SENTENCE_END]:
+        if words[i] not in _SENTENCE_END and words[i] not in ")]\"'":
             bounds.append((start, i))
             start = i
     if start < len(words):
@@ -84,6 +84,12 @@ def sentence_starts(doc: Doc) -> frozenset[int]:
 def section_of(doc: Doc) -> str:
     """``"title"`` or ``"abstract"``: which part of the paper the Doc holds (set by the pipeline)."""
     return doc.user_data.get("kg_section", "abstract")
+
+
+def sentence_index(doc: Doc) -> list[int]:
+    """For each token, the index of its sentence in :func:`sentence_bounds`."""
+    return _cached(doc, "kg_sentence_index",
+                   lambda: [n for n, (start, end) in enumerate(sentence_bounds(doc)) for _ in range(start, end)])
 
 
 def sentence_start(doc: Doc, i: int) -> int:
