@@ -137,12 +137,19 @@ _AUTHOR_WORDS = re.compile(r"\b(we|our|this paper|this work)\b", re.IGNORECASE)
 _NEW_WORDS = re.compile(r"\b(propos|introduc|present|novel|new|call|name|dub|term)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=16384)
+def _sentence_flags(sentence: str) -> tuple[bool, bool]:
+    """(the authors speak: "we", "our", "this paper"; something is new: "propose", "novel", "called")."""
+    return bool(_AUTHOR_WORDS.search(sentence)), bool(_NEW_WORDS.search(sentence))
+
+
 def role_features(resolved, keep_features: dict[str, float]) -> dict[str, float]:
     """Features for the proposed-or-not model: the keep features plus where and how it is said."""
     features = dict(keep_features)
     sentences = [m.evidence for m in resolved.group.mentions if m.evidence.section == "abstract"]
-    features[f"author_sentence={any(_AUTHOR_WORDS.search(e.sentence) for e in sentences)}"] = 1.0
-    features[f"new_sentence={any(_NEW_WORDS.search(e.sentence) for e in sentences)}"] = 1.0
+    flags = [_sentence_flags(e.sentence) for e in sentences]
+    features[f"author_sentence={any(author for author, _ in flags)}"] = 1.0
+    features[f"new_sentence={any(new for _, new in flags)}"] = 1.0
     features[f"abbreviation_defined={any(m.partner for m in resolved.group.mentions)}"] = 1.0
     features[f"lexicon={bool(resolved.group.canonical)}"] = 1.0
     first = min((e.start for e in sentences), default=-1)
