@@ -21,7 +21,7 @@ from kg.model import ENTITY_TYPES
 PACKAGE_DIR = Path(__file__).parent
 RULES_DIR = PACKAGE_DIR / "rules"
 
-KEY_SEPARATORS = re.compile(r"[\s\-_/.,:;'’`\"()\[\]{}–—]+")
+KEY_SEPARATORS = re.compile(r"[\s\-_/.,:;'’`\"()\[\]{}–—\\]+")  # "\\" too: LaTeX macros ("\\rafdb")
 
 
 @lru_cache(maxsize=131072)
