@@ -255,7 +255,7 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
     (True, False)
     """
     if text.startswith("\\"):
-        return True  # a LaTeX macro left in an arXiv abstract ("\\rafdb") stands for a name
+        return True  # a LaTeX macro left in an arXiv abstract stands for a name
     forms = [f for f in entry.forms if name_key(f) == key]
     for form in forms:
         if len(key) <= 4 and not form.islower():

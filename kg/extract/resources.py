@@ -21,7 +21,7 @@ from kg.model import ENTITY_TYPES
 PACKAGE_DIR = Path(__file__).parent
 RULES_DIR = PACKAGE_DIR / "rules"
 
-KEY_SEPARATORS = re.compile(r"[\s\-_/.,:;'’`\"()\[\]{}–—\\]+")  # "\\" too: LaTeX macros ("\\rafdb")
+KEY_SEPARATORS = re.compile(r"[\s\-_/.,:;'’`\"()\[\]{}–—\\]+")  # with backslash: LaTeX macros
 
 
 @lru_cache(maxsize=131072)
