@@ -13,9 +13,11 @@ from kg.extract import extract_corpus
 from kg.extract.jsonl import extraction_record
 from kg.model import Paper
 
-# reached when last tuned (dev typed F1 0.611, any F1 0.689); a margin for lexicon growth and noise
-MIN_TYPED_F1 = 0.59
+# reached when last tuned (dev typed F1 0.621, any F1 0.689, evaluated_on F1 0.821); a margin
+# for the lexicon, which other work keeps changing
+MIN_TYPED_F1 = 0.60
 MIN_ANY_F1 = 0.67
+MIN_EVALUATED_ON_F1 = 0.75
 
 
 @pytest.mark.shared
@@ -34,3 +36,4 @@ def test_dev_scores_do_not_regress(shared_dir, tmp_path):
     assert not missing
     assert result["typed"]["f1"] >= MIN_TYPED_F1, result["typed"]
     assert result["any"]["f1"] >= MIN_ANY_F1, result["any"]
+    assert result["evaluated_on"]["f1"] >= MIN_EVALUATED_ON_F1, result["evaluated_on"]
