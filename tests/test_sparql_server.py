@@ -194,6 +194,21 @@ def test_slow_query_is_stopped_and_the_endpoint_recovers(endpoint):
     assert http.get(endpoint, params={"query": LABELS}).status_code == 200
 
 
+def test_a_slow_query_does_not_hold_up_others(endpoint):
+    from concurrent.futures import ThreadPoolExecutor
+
+    http.get(endpoint, params={"query": LABELS})  # both workers up after any earlier timeout
+    http.get(endpoint, params={"query": LABELS})
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(http.get, endpoint, params={"query": SLOW})
+        time.sleep(0.3)
+        started = time.monotonic()
+        fast = http.get(endpoint, params={"query": LABELS})
+        fast_seconds = time.monotonic() - started
+        assert fast.status_code == 200 and slow.result().status_code == 503
+    assert fast_seconds < 1.5
+
+
 def test_parameters_are_bound_as_literals_over_http(endpoint):
     query = "SELECT ?e WHERE { ?e skos:prefLabel ?label }"
     answer = http.post(endpoint, data={"query": query, "param": f"label={HOSTILE}"})
@@ -294,3 +309,68 @@ def test_servers_that_are_down_give_one_line_errors(graph_dir):
     push = kg("push", "--graph", str(graph_dir), "--endpoint", f"{down}/store", "--retries", "1")
     assert push.exit_code == 1
     assert f"Error: cannot reach {down}/store" in push.output
+
+
+class FlakyStore:
+    """A real HTTP Graph Store that answers 503 to its first ``failures`` requests, then stores
+    N-Triples bodies (PUT replaces, POST adds); served by uvicorn in a thread."""
+
+    def __init__(self, failures: int, status: int = 503):
+        from starlette.applications import Starlette
+        from starlette.responses import Response
+        from starlette.routing import Route
+
+        self.failures, self.status = failures, status
+        self.requests: list[str] = []
+        self.lines: set[bytes] = set()
+
+        async def store(request):
+            self.requests.append(request.method)
+            if len(self.requests) <= self.failures:
+                return Response("try again later", status_code=self.status)
+            body = await request.body()
+            if request.method == "PUT":
+                self.lines.clear()
+            self.lines.update(line for line in body.splitlines() if line.strip())
+            return Response(status_code=204)
+
+        import uvicorn
+
+        self.port = free_port()
+        config = uvicorn.Config(Starlette(routes=[Route("/store", store, methods=["PUT", "POST"])]),
+                                host="127.0.0.1", port=self.port, log_level="error")
+        self.server = uvicorn.Server(config)
+
+    def __enter__(self) -> str:
+        import threading
+
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.02)
+        return f"http://127.0.0.1:{self.port}/store"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join()
+
+
+def test_push_retries_server_errors_but_not_client_errors():
+    from kg.errors import KGError
+    from kg.sparql.push import push_graph
+
+    graph = Graph()
+    graph.parse(FIXTURE)
+    store = FlakyStore(failures=2)
+    with store as url:
+        report = push_graph(graph, url, batch_size=30, retries=3, backoff=0.01)
+    assert (report.triples, report.batches) == (80, 3)
+    assert store.requests == ["PUT", "PUT", "PUT", "POST", "POST"] and len(store.lines) == 80
+    with FlakyStore(failures=2) as url:
+        with pytest.raises(KGError, match="HTTP 503"):
+            push_graph(graph, url, batch_size=30, retries=1, backoff=0.01)
+    flaky = FlakyStore(failures=1, status=400)
+    with flaky as url:
+        with pytest.raises(KGError, match="HTTP 400 Bad Request: try again later"):
+            push_graph(graph, url, retries=3, backoff=0.01)
+    assert flaky.requests == ["PUT"]
