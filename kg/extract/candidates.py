@@ -493,8 +493,9 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             if lowers[i] in _OBJECT_BOUNDARY and not _naming_follows(doc, i):
                 break
             i += 1
-    for i, lower in enumerate(lowers):
-        if lower in _NAMING_WORDS and i + 1 in starts:
+    for i in [i for i, lower in enumerate(lowers) if lower in _NAMING_WORDS]:
+        lower = lowers[i]
+        if i + 1 in starts:
             cand = starts[i + 1]
             cand.proposed = True
             cand.reasons.append(f"pattern:{lower}-x")
