@@ -323,9 +323,11 @@ class FlakyStore:
         self.failures, self.status = failures, status
         self.requests: list[str] = []
         self.lines: set[bytes] = set()
+        self.authorization: set[str | None] = set()
 
         async def store(request):
             self.requests.append(request.method)
+            self.authorization.add(request.headers.get("authorization"))
             if len(self.requests) <= self.failures:
                 return Response("try again later", status_code=self.status)
             body = await request.body()
@@ -374,3 +376,14 @@ def test_push_retries_server_errors_but_not_client_errors():
         with pytest.raises(KGError, match="HTTP 400 Bad Request: try again later"):
             push_graph(graph, url, retries=3, backoff=0.01)
     assert flaky.requests == ["PUT"]
+
+
+def test_push_with_basic_authentication(graph_dir, monkeypatch):
+    store = FlakyStore(failures=0)
+    with store as url:
+        missing = kg("push", "--graph", str(graph_dir), "--endpoint", url, "--user", "ada")
+        assert missing.exit_code == 2 and "KG_ENDPOINT_PASSWORD" in missing.output
+        monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "s3cret")
+        pushed = kg("push", "--graph", str(graph_dir), "--endpoint", url, "--user", "ada")
+        assert pushed.exit_code == 0, pushed.output
+    assert store.authorization == {"Basic YWRhOnMzY3JldA=="} and len(store.lines) == 80

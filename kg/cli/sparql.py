@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from functools import partial
 from pathlib import Path
 
@@ -18,6 +19,21 @@ from kg.sparql.results import GRAPH_FORMATS, RESULT_FORMATS, cap_result, result_
 from kg.sparql.run import prepare, run_local, run_remote
 
 endpoint_option = click.option("--endpoint", metavar="URL", help="A SPARQL 1.1 endpoint to ask instead of --graph.")
+PASSWORD_VARIABLE = "KG_ENDPOINT_PASSWORD"
+user_option = click.option(
+    "--user", metavar="NAME",
+    help=f"HTTP basic authentication for --endpoint; the password is read from ${PASSWORD_VARIABLE}.",
+)
+
+
+def _auth(user: str | None) -> tuple[str, str] | None:
+    """(user, password) for the endpoint, the password from the environment; None without --user."""
+    if user is None:
+        return None
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is None:
+        raise click.UsageError(f"--user needs the password in the environment variable {PASSWORD_VARIABLE}")
+    return user, password
 
 
 def _open_graph(graph_dir: Path):
@@ -48,6 +64,7 @@ def _bundled_table() -> Table:
 @graph_option
 @endpoint_option
 @click.option("--graph-iri", metavar="IRI", help="With --endpoint: query this named graph (as `kg push --graph-iri`).")
+@user_option
 @click.option(
     "--format",
     "fmt",
@@ -69,7 +86,7 @@ def _bundled_table() -> Table:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Seconds to wait for --endpoint.")
 @click.option("--list", "list_queries", is_flag=True, help="List the bundled queries and exit.")
 @click.pass_context
-def query(ctx, query, graph_dir, endpoint, graph_iri, fmt, params, max_rows, timeout, list_queries):
+def query(ctx, query, graph_dir, endpoint, graph_iri, user, fmt, params, max_rows, timeout, list_queries):
     """Run QUERY, a bundled query's name, a .rq file or inline SPARQL, on the graph or an endpoint.
 
     \b
@@ -91,7 +108,7 @@ def query(ctx, query, graph_dir, endpoint, graph_iri, fmt, params, max_rows, tim
     if graph_iri and not endpoint:
         raise click.UsageError("--graph-iri needs --endpoint")
     if endpoint:
-        run = partial(run_remote, endpoint, graph_iri=graph_iri, timeout=timeout)
+        run = partial(run_remote, endpoint, graph_iri=graph_iri, timeout=timeout, auth=_auth(user))
     else:
         run = partial(run_local, _open_graph(graph_dir))
     prepared = prepare(resolve_query(query), collect_params(params), run)
@@ -142,6 +159,7 @@ def serve(graph_dir, host, port, timeout, max_rows, workers):
 @graph_option
 @click.option("--endpoint", required=True, metavar="URL", help="The store's Graph Store (gsp) or Update (update) endpoint.")
 @click.option("--graph-iri", metavar="IRI", help="Load into this named graph (default: the default graph).")
+@user_option
 @click.option(
     "--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
     help="SPARQL 1.1 Graph Store Protocol (PUT/POST) or SPARQL 1.1 Update (DROP + INSERT DATA).",
@@ -149,7 +167,7 @@ def serve(graph_dir, host, port, timeout, max_rows, workers):
 @click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True, help="Triples per request.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Retries per request on 5xx or connection errors.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per request.")
-def push(graph_dir, endpoint, graph_iri, protocol, batch_size, retries, timeout):
+def push(graph_dir, endpoint, graph_iri, user, protocol, batch_size, retries, timeout):
     """Load the graph into a remote SPARQL store (Oxigraph, Fuseki, GraphDB, Virtuoso, ...).
 
     The first batch replaces the target graph and later ones add to it, so pushing again leaves one
@@ -164,6 +182,7 @@ def push(graph_dir, endpoint, graph_iri, protocol, batch_size, retries, timeout)
 
     from kg.sparql.push import push_graph
 
+    auth = _auth(user)
     graph = _open_graph(graph_dir)
     columns = (TextColumn("pushing"), BarColumn(), MofNCompleteColumn(), TextColumn("triples"), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True)) as progress:
@@ -176,6 +195,7 @@ def push(graph_dir, endpoint, graph_iri, protocol, batch_size, retries, timeout)
             batch_size=batch_size,
             retries=retries,
             timeout=timeout,
+            auth=auth,
             progress=lambda sent: progress.advance(task, sent),
         )
     click.echo(f"pushed {report.triples} triples in {report.batches} batches to {report.target} at {endpoint}")

@@ -99,11 +99,13 @@ def push_graph(
     retries: int = 3,
     backoff: float = 0.5,
     timeout: float = 120.0,
+    auth: tuple[str, str] | None = None,
     progress: Callable[[int], None] = lambda sent: None,
 ) -> PushReport:
     """Replace ``graph_iri`` (or the default graph) at ``url`` with the triples of ``graph``.
 
-    ``progress(n)`` is called after each batch with the number of triples it held.
+    ``auth`` is a (user, password) pair for HTTP basic authentication. ``progress(n)`` is called
+    after each batch with the number of triples it held.
     """
     if protocol not in PROTOCOLS:
         raise KGError(f"unknown protocol {protocol!r}; use one of {', '.join(PROTOCOLS)}")
@@ -111,7 +113,7 @@ def push_graph(
         typed_term(f"<{graph_iri}>")  # refuse a malformed IRI before anything is sent
     make_request = gsp_request if protocol == "gsp" else update_request
     triples = batches = 0
-    with httpx.Client(timeout=timeout) as client:
+    with httpx.Client(timeout=timeout, auth=auth) as client:
         for batch in ntriples_batches(graph, batch_size):
             request = make_request(url, graph_iri, batch, first=batches == 0)
             send(client, request.pop("method"), request.pop("url"), retries=retries, backoff=backoff, **request)

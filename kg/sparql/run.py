@@ -70,14 +70,16 @@ def run_remote(
     *,
     graph_iri: str | None = None,
     timeout: float = 60.0,
+    auth: tuple[str, str] | None = None,
 ) -> Result:
     """Run ``prepared`` on a SPARQL 1.1 Protocol endpoint (POST, form-encoded); ``graph_iri``, when
-    given, is sent as the default graph (``default-graph-uri``)."""
+    given, is sent as the default graph (``default-graph-uri``); ``auth`` is a (user, password) pair
+    for HTTP basic authentication."""
     accept = "application/n-triples" if prepared.is_graph else "application/sparql-results+json"
     data = {"query": prepared.text}
     if graph_iri:
         data["default-graph-uri"] = graph_iri
-    with httpx.Client(timeout=timeout) as client:
+    with httpx.Client(timeout=timeout, auth=auth) as client:
         response = send(client, "POST", endpoint, data=data, headers={"Accept": accept})
     try:
         return parse_result(response.content, media_type(response), prepared.form)
