@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 from functools import partial
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.cli.options import graph_option
+from kg.errors import KGError
 from kg.sparql.binding import collect_params
 from kg.sparql.queries import bundled_queries, resolve_query
 from kg.sparql.results import GRAPH_FORMATS, RESULT_FORMATS, cap_result, result_table, serialize_result
@@ -146,13 +148,27 @@ def serve(graph_dir, host, port, timeout, max_rows, workers):
     from kg.sparql.endpoint import create_app
     from kg.sparql.worker import WorkerPool
 
+    listener = _listen(host, port)
     pool = WorkerPool(partial(open_graph, graph_dir.resolve()), size=workers, timeout=timeout).start()
     app = create_app(pool, max_rows=max_rows)
     if not _loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can query the graph", err=True)
     shown = f"[{host}]" if ":" in host else host
+    port = listener.getsockname()[1]
     click.echo(f"SPARQL endpoint: http://{shown}:{port}/sparql  (query page: http://{shown}:{port}/)  Ctrl-C stops it", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listener])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (before the workers start, so a taken port fails at once)."""
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise KGError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return listener
 
 
 @click.command()

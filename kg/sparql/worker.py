@@ -63,24 +63,37 @@ def answer(graph: Graph, request: QueryRequest) -> Answer:
 
 
 def _worker_main(loader: Callable[[], Graph], conn) -> None:
-    """A worker's life: open the graph, say ready, then answer requests until the pipe closes."""
+    """A worker's life: open the graph, say ready, then answer requests until the pipe closes (the
+    server stopped or was killed: the worker then ends quietly)."""
     try:
         graph = loader()
     except Exception as exc:  # report any failure to open the graph to the parent, then stop
-        conn.send(("error", str(exc) or type(exc).__name__))
+        _reply(conn, ("error", KGError(str(exc) or type(exc).__name__)))
         return
-    conn.send(("ready", None))
+    if not _reply(conn, ("ready", None)):
+        return
     while True:
         try:
             request = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", answer(graph, request)))
+            reply = ("ok", answer(graph, request))
         except KGError as exc:
-            conn.send(("error", exc))
+            reply = ("error", exc)
         except Exception as exc:  # a store or serialiser failure ends this query, not the worker
-            conn.send(("error", KGError(f"{type(exc).__name__}: {exc}")))
+            reply = ("error", KGError(f"{type(exc).__name__}: {exc}"))
+        if not _reply(conn, reply):
+            return
+
+
+def _reply(conn, message) -> bool:
+    """Send ``message`` to the server; False when the server is gone."""
+    try:
+        conn.send(message)
+    except OSError:  # BrokenPipeError, ConnectionResetError: nobody is listening any more
+        return False
+    return True
 
 
 class _Worker:
@@ -103,7 +116,7 @@ class _Worker:
         status, value = self._receive()
         if status != "ready":
             self.stop()
-            raise KGError(value)
+            raise value
         self.ready = True
 
     def _receive(self):
