@@ -387,3 +387,13 @@ def test_push_with_basic_authentication(graph_dir, monkeypatch):
         pushed = kg("push", "--graph", str(graph_dir), "--endpoint", url, "--user", "ada")
         assert pushed.exit_code == 0, pushed.output
     assert store.authorization == {"Basic YWRhOnMzY3JldA=="} and len(store.lines) == 80
+
+
+def test_serve_on_a_taken_port_is_a_one_line_error(graph_dir):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = kg("serve", "--graph", str(graph_dir), "--port", str(port))
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
