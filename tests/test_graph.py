@@ -9,7 +9,8 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from rdflib import DCTERMS, RDF, SKOS, XSD, BNode, Graph, Literal, URIRef
+import rdflib
+from rdflib import DCTERMS, RDF, SKOS, BNode, Graph, Literal, URIRef
 
 from kg.errors import KGError
 from kg.graph.build import triples_for
@@ -177,18 +178,18 @@ def test_paper_metadata_follows_the_ontology_layout():
     lora = URIRef(BASE + "paper/2106.09685")
     assert (lora, RDF.type, KG.Paper) in graph
     assert graph.value(lora, DCTERMS.title) == Literal("LoRA: Low-Rank Adaptation of Large Language Models")
-    assert graph.value(lora, DCTERMS.issued) == Literal("2021-06-17", datatype=XSD.date)
+    assert graph.value(lora, DCTERMS.issued) == Literal("2021-06-17", datatype=rdflib.XSD.date)
     assert graph.value(lora, KG.upvotes) == Literal(12)
     assert graph.value(lora, KG.authorCount) == Literal(2)
     assert set(graph.objects(lora, KG.authorName)) == {Literal("Edward Hu"), Literal("Yelong Shen")}
     assert graph.value(lora, SCHEMA.url) == URIRef("https://arxiv.org/abs/2106.09685")
-    assert graph.value(lora, KG.link) == Literal("https://github.com/microsoft/LoRA", datatype=XSD.anyURI)
+    assert graph.value(lora, KG.link) == Literal("https://github.com/microsoft/LoRA", datatype=rdflib.XSD.anyURI)
     sources = sorted(graph.objects(lora, KG.source))
     assert sources == [URIRef(f"{lora}/source/1"), URIRef(f"{lora}/source/2")]
     assert graph.value(sources[0], KG.file) == Literal("a.txt")  # sorted, whatever order the reader gave
     assert graph.value(sources[0], KG.line) == Literal(3)
     qlora = paper_iri(BASE, corpus()[1].paper)
-    assert graph.value(qlora, DCTERMS.issued) == Literal("--05-23", datatype=XSD.gMonthDay)
+    assert graph.value(qlora, DCTERMS.issued) == Literal("--05-23", datatype=rdflib.XSD.gMonthDay)
     assert graph.value(qlora, KG.organization) == Literal("UW NLP")
     assert graph.value(qlora, SCHEMA.url) == URIRef("https://example.org/a%20paper")
     assert graph.value(qlora, KG.arxivId) is None
@@ -211,7 +212,7 @@ def test_every_link_carries_role_and_evidence():
     assert graph.value(evidence, KG.section) == Literal("abstract")
     assert graph.value(evidence, KG.startOffset) == Literal(11)
     assert graph.value(evidence, KG.endOffset) == Literal(30)
-    assert graph.value(evidence, KG.confidence) == Literal("0.95", datatype=XSD.decimal)
+    assert graph.value(evidence, KG.confidence) == Literal("0.95", datatype=rdflib.XSD.decimal)
     assert graph.value(evidence, KG.extractor) == Literal("kg-rules")
     assert graph.value(evidence, KG.extractorVersion) == Literal("1.0")
     assert graph.value(evidence, KG.reason) == Literal("lexicon")
@@ -256,7 +257,7 @@ def test_one_entity_with_two_roles_in_a_paper_keeps_one_evidence_with_both_relat
     assert {(paper, KG.proposes, node), (paper, KG.uses, node)} <= set(graph)
     evidence = URIRef(f"{paper}/evidence/model/foonet")
     assert set(graph.objects(evidence, KG.relation)) == {KG.proposes, KG.uses}
-    assert graph.value(evidence, KG.confidence) == Literal("0.9", datatype=XSD.decimal)
+    assert graph.value(evidence, KG.confidence) == Literal("0.9", datatype=rdflib.XSD.decimal)
     assert validate_graph(graph).conforms
 
 
