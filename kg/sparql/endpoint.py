@@ -1,7 +1,11 @@
 """A read-only SPARQL 1.1 Protocol endpoint over a graph (Starlette app, served by uvicorn).
 
 * ``GET /sparql?query=…`` and ``POST /sparql`` (form ``query=…`` or an ``application/sparql-query``
-  body) run a query; updates (``update=…``, ``application/sparql-update``) are refused with 403.
+  body) run a query; updates (``update=…``, ``application/sparql-update``, or an update sent as a
+  query) are refused with 403, federated ``SERVICE`` calls with 400 (the server fetches nothing).
+* ``param=NAME=VALUE`` (repeatable, an extension) binds parameters as ``kg query --param`` does:
+  typed terms in a VALUES block, paper and entity names resolved to IRIs for queries whose header
+  declares them (see ``kg.sparql.queries``).
 * SELECT and ASK answer in SPARQL JSON, XML, CSV or TSV, CONSTRUCT and DESCRIBE in Turtle or
   N-Triples, chosen by the Accept header (or ``format=json|xml|csv|tsv|turtle|nt``).
 * Every query runs in a worker process with a deadline (``kg.sparql.worker``); answers are capped

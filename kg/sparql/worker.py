@@ -16,16 +16,16 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import threading
-from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from rdflib import Graph
 from rdflib.term import Identifier
 
 from kg.errors import KGError
-from kg.sparql.results import cap_result, serialize_result
 from kg.sparql.queries import NamedQuery
+from kg.sparql.results import cap_result, serialize_result
 from kg.sparql.run import prepare, run_local
 
 
