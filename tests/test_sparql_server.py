@@ -190,7 +190,7 @@ def test_slow_query_is_stopped_and_the_endpoint_recovers(endpoint):
     answers = [http.get(endpoint, params={"query": SLOW}) for _ in range(3)]
     assert [a.status_code for a in answers] == [503, 503, 503]
     assert "longer than 2s" in answers[0].text
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < 60  # unstopped, each would run for hours
     assert http.get(endpoint, params={"query": LABELS}).status_code == 200
 
 
