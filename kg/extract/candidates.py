@@ -47,6 +47,7 @@ _NOT_NAME = re.compile(
     r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
 )
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
+_CLASS_PLURALS = frozenset({"models", "networks", "llms", "mllms", "vlms", "agents"})
 _NAME_NUMBER = re.compile(r"^[A-Z][a-z]{2,}-\d+(\.\d+)*$")  # "Medusa-1", "Gemini-1.5"
 _PROPOSE_VERBS = re.compile(
     r"^(propos|introduc|present|develop|design|build|built|creat|releas|construct|curat|contribut|"
@@ -185,7 +186,7 @@ def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> boo
         return True
     if _GENERIC_PLURAL.match(text) and not in_lexicon:
         return True
-    return text.rsplit(" ", 1)[-1].lower() in {"models", "networks", "llms", "mllms", "vlms"}
+    return text.rsplit(" ", 1)[-1].lower() in _CLASS_PLURALS
 
 
 # --- components --------------------------------------------------------------------------------
@@ -259,7 +260,7 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
     forms = [f for f in entry.forms if name_key(f) == key]
     for form in forms:
         if len(key) <= 4 and not form.islower():
-            if text.replace(" ", "") == form.replace(" ", ""):
+            if text.replace(" ", "") in {form.replace(" ", ""), form.replace(" ", "") + "s"}:
                 return True
         elif not text.islower() or not any(c.isupper() for c in form[1:]):
             return True
@@ -288,9 +289,10 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
         long, short = pair.long, pair.short
         if is_generic(long.text, resources) or is_generic(short.text, resources):
             continue
-        if long[-1].lower_ in {"models", "networks", "llms"}:
-            continue
         end = max(long.end, short.end)
+        after = lowers_of(doc)[end + 1] if end + 1 < len(doc) and lowers_of(doc)[end] == ")" else None
+        if long[-1].lower_ in _CLASS_PLURALS or after in _CLASS_PLURALS:
+            continue  # "Vision-Language-Action (VLA) models" names a class of models
         long_c = candidate_at(doc, long.start, long.end)
         short_c = candidate_at(doc, short.start, short.end)
         long_c.partner, short_c.partner = (short.start, short.end), (long.start, long.end)
@@ -375,7 +377,9 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
                 end += 2
             else:
                 break
-        if sum(titled[i:end]) >= 2 and not is_generic(span_text(doc, i, end), resources):
+        words = words_of(doc)[i:end]
+        substantive = [w for w in words if not _SHORT_ACRONYM.match(w) and not is_generic(w, resources)]
+        if sum(titled[i:end]) >= 2 and substantive and not is_generic(span_text(doc, i, end), resources):
             candidate = candidate_at(doc, i, end)
             kind = head_type(doc[i:end], resources)
             candidate.vote(kind or "Method", W_HEAD if kind else W_DEFAULT, "title-case")
