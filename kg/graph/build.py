@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Iterable, Iterator
 from urllib.parse import quote
 
@@ -21,6 +22,25 @@ from kg.model import ENTITY_TYPES, ROLES, ExtractedEntity, Paper, PaperExtractio
 from kg.vocab import KG, SCHEMA, TYPE_CLASS, relation_for
 
 Triple = tuple[URIRef, URIRef, Node]
+
+
+def _built_once(namespace, *names: str) -> SimpleNamespace:
+    """``namespace``'s terms ``names``, built once: rdflib namespaces build a new URIRef on every access."""
+    return SimpleNamespace(**{name: namespace[name] for name in names})
+
+
+_KG = _built_once(
+    KG,
+    *("Paper", "contentHash", "upvotes", "authorCount", "authorName", "organization", "arxivId", "recordId"),
+    *("link", "source", "SourceRecord", "file", "line", "format"),
+    *("evidence", "Evidence", "entity", "relation", "confidence", "extractor", "extractorVersion", "reason"),
+    *("surfaceForm", "section", "sentence", "startOffset", "endOffset"),
+)
+_RDF = _built_once(RDF, "type")
+_DCTERMS = _built_once(DCTERMS, "title", "abstract", "issued")
+_SKOS = _built_once(SKOS, "prefLabel", "altLabel")
+_SCHEMA = _built_once(SCHEMA, "url")
+_XSD = _built_once(XSD, "date", "gMonthDay", "anyURI", "decimal")
 
 #: characters allowed unescaped in an IRI taken from input (everything else is percent-encoded)
 _IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
@@ -47,39 +67,39 @@ def triples_for(extractions: Iterable[PaperExtraction], base: str) -> Iterator[T
 def paper_triples(paper: Paper, base: str) -> Iterator[Triple]:
     """The paper node's own triples (metadata and source records), without its entity links."""
     node = paper_iri(base, paper)
-    yield node, RDF.type, KG.Paper
-    yield node, DCTERMS.title, Literal(paper.title)
-    yield node, DCTERMS.abstract, Literal(paper.abstract)
-    yield node, KG.contentHash, Literal(paper.content_hash)
+    yield node, _RDF.type, _KG.Paper
+    yield node, _DCTERMS.title, Literal(paper.title)
+    yield node, _DCTERMS.abstract, Literal(paper.abstract)
+    yield node, _KG.contentHash, Literal(paper.content_hash)
     if paper.date is not None:
-        datatype = XSD.date if paper.date.year is not None else XSD.gMonthDay
-        yield node, DCTERMS.issued, Literal(paper.date.iso(), datatype=datatype)
+        datatype = _XSD.date if paper.date.year is not None else _XSD.gMonthDay
+        yield node, _DCTERMS.issued, Literal(paper.date.iso(), datatype=datatype)
     if paper.upvotes is not None:
-        yield node, KG.upvotes, Literal(paper.upvotes)
+        yield node, _KG.upvotes, Literal(paper.upvotes)
     author_count = paper.author_count if paper.author_count is not None else len(paper.authors) or None
     if author_count is not None:
-        yield node, KG.authorCount, Literal(author_count)
+        yield node, _KG.authorCount, Literal(author_count)
     for name in paper.authors:
-        yield node, KG.authorName, Literal(name)
+        yield node, _KG.authorName, Literal(name)
     if paper.organization:
-        yield node, KG.organization, Literal(paper.organization)
+        yield node, _KG.organization, Literal(paper.organization)
     if paper.arxiv_id:
-        yield node, KG.arxivId, Literal(paper.arxiv_id)
+        yield node, _KG.arxivId, Literal(paper.arxiv_id)
     if paper.record_id and paper.record_id != paper.arxiv_id:
-        yield node, KG.recordId, Literal(paper.record_id)
+        yield node, _KG.recordId, Literal(paper.record_id)
     url = paper.url or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None)
     if url:
-        yield node, SCHEMA.url, URIRef(quote(url.strip(), safe=_IRI_SAFE))
+        yield node, _SCHEMA.url, URIRef(quote(url.strip(), safe=_IRI_SAFE))
     for link in paper.links:
-        yield node, KG.link, Literal(link, datatype=XSD.anyURI)
+        yield node, _KG.link, Literal(link, datatype=_XSD.anyURI)
     for number, source in enumerate(sorted(set(paper.sources)), start=1):
         record = source_iri(node, number)
-        yield node, KG.source, record
-        yield record, RDF.type, KG.SourceRecord
-        yield record, KG.file, Literal(source.path)
+        yield node, _KG.source, record
+        yield record, _RDF.type, _KG.SourceRecord
+        yield record, _KG.file, Literal(source.path)
         if source.line is not None:
-            yield record, KG.line, Literal(source.line)
-        yield record, KG["format"], Literal(source.format)
+            yield record, _KG.line, Literal(source.line)
+        yield record, _KG.format, Literal(source.format)
 
 
 def link_triples(extraction: PaperExtraction, base: str, labels: EntityLabels) -> Iterator[Triple]:
@@ -102,23 +122,24 @@ def link_triples(extraction: PaperExtraction, base: str, labels: EntityLabels) -
         evidence = evidence_iri(node, target, base)
         for relation in relations:
             yield node, relation, target
-        yield node, KG.evidence, evidence
-        yield evidence, RDF.type, KG.Evidence
-        yield evidence, KG.entity, target
+        yield node, _KG.evidence, evidence
+        yield evidence, _RDF.type, _KG.Evidence
+        yield evidence, _KG.entity, target
         for relation in relations:
-            yield evidence, KG.relation, relation
-        yield evidence, KG.confidence, Literal(decimal_text(max(f.confidence for f in findings)), datatype=XSD.decimal)
-        yield evidence, KG.extractor, Literal(extraction.extractor)
-        yield evidence, KG.extractorVersion, Literal(extraction.extractor_version)
+            yield evidence, _KG.relation, relation
+        confidence = decimal_text(max(f.confidence for f in findings))
+        yield evidence, _KG.confidence, Literal(confidence, datatype=_XSD.decimal)
+        yield evidence, _KG.extractor, Literal(extraction.extractor)
+        yield evidence, _KG.extractorVersion, Literal(extraction.extractor_version)
         for reason in sorted({r for f in findings for r in f.reasons}):
-            yield evidence, KG.reason, Literal(reason)
+            yield evidence, _KG.reason, Literal(reason)
         if best.evidence:
             primary = best.evidence[0]
-            yield evidence, KG.surfaceForm, Literal(primary.surface)
-            yield evidence, KG.section, Literal(primary.section)
-            yield evidence, KG.sentence, Literal(primary.sentence)
-            yield evidence, KG.startOffset, Literal(primary.start)
-            yield evidence, KG.endOffset, Literal(primary.end)
+            yield evidence, _KG.surfaceForm, Literal(primary.surface)
+            yield evidence, _KG.section, Literal(primary.section)
+            yield evidence, _KG.sentence, Literal(primary.sentence)
+            yield evidence, _KG.startOffset, Literal(primary.start)
+            yield evidence, _KG.endOffset, Literal(primary.end)
 
 
 def check_entity(paper: Paper, entity: ExtractedEntity) -> None:
@@ -166,7 +187,7 @@ class EntityLabels:
         """rdf:type, skos:prefLabel and skos:altLabel triples of every entity seen."""
         for node, entity_type in self.types.items():
             pref = self.pref_label(node)
-            yield node, RDF.type, TYPE_CLASS[entity_type]
-            yield node, SKOS.prefLabel, Literal(pref)
+            yield node, _RDF.type, TYPE_CLASS[entity_type]
+            yield node, _SKOS.prefLabel, Literal(pref)
             for alt in sorted((set(self.names[node]) | self.aliases[node]) - {pref, ""}):
-                yield node, SKOS.altLabel, Literal(alt)
+                yield node, _SKOS.altLabel, Literal(alt)
