@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import random
 from pathlib import Path
 
@@ -386,3 +388,9 @@ def test_a_foreign_file_is_never_overwritten(tmp_path):
     with pytest.raises(KGError, match="not written by `kg build`"):
         write(out)
     assert (out / "graph.ttl").read_text() == "mine"
+
+
+@pytest.mark.parametrize("module", ["kg.graph.iris", "kg.graph.build", "kg.cli.build"])
+def test_docstring_examples(module):
+    results = doctest.testmod(importlib.import_module(module))
+    assert results.attempted and not results.failed
