@@ -169,16 +169,17 @@ def synthetic_corpus(path: Path, papers: int) -> None:
 
 def test_killed_build_leaves_previous_output_usable(tmp_path):
     corpus = tmp_path / "corpus.jsonl"
-    synthetic_corpus(corpus, 1500)
+    synthetic_corpus(corpus, 800)
     out = tmp_path / "g"
     subprocess.run(KG + ["build", str(FIXTURES), "--out", str(out)], check=True, capture_output=True, timeout=300)
     before = (out / "graph.ttl").read_bytes()
     triples = len(open_graph(out))
-    for delay in (0.0, 0.2, 0.6):
+    for delay in (0.0, 0.3, 1.0):
         build = subprocess.Popen(KG + ["build", str(corpus), "--out", str(out)], stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
         wait_for_new_generation(out, build)
         time.sleep(delay)
+        assert build.poll() is None, "the build finished before it could be killed"
         os.kill(build.pid, signal.SIGKILL)
         build.wait()
         assert (out / "graph.ttl").read_bytes() == before
