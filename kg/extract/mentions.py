@@ -1,6 +1,6 @@
-"""From a processed section Doc to plain, picklable mentions, and from mentions to one paper's
-entities: overlapping candidates resolved, abbreviation partners and spelling variants grouped,
-type and role decided, canonical name and aliases chosen."""
+"""From a processed section Doc to plain, picklable mentions: overlapping candidates resolved
+(longest first), each kept one with its evidence (section, sentence, offsets, surface), type
+votes, reasons, lexicon entry and abbreviation partner. Grouping and decisions: kg.extract.corpus."""
 
 from __future__ import annotations
 

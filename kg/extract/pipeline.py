@@ -23,7 +23,7 @@ EXTRACTOR = "kg-rules"
 def build_nlp() -> Language:
     """``spacy.blank("en")`` with the name-preserving tokenizer and the extraction components.
 
-    Sentences are split inside the components (:func:`kg.extract.abbreviations.sentence_bounds`)
+    Sentences are split inside the components (:func:`kg.extract.tokens.sentence_bounds`)
     on plain token strings: spaCy's sentencizer gives the same boundaries but creates a Token
     object per token, which cost a quarter of the run time."""
     nlp = install_tokenizer(spacy.blank("en"))
