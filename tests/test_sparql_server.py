@@ -194,6 +194,21 @@ def test_slow_query_is_stopped_and_the_endpoint_recovers(endpoint):
     assert http.get(endpoint, params={"query": LABELS}).status_code == 200
 
 
+def test_a_query_past_the_memory_limit_is_stopped(graph_dir, tmp_path):
+    port = free_port()
+    command = [str(BIN / "kg"), "serve", "--graph", str(graph_dir), "--port", str(port), "--workers", "1",
+               "--timeout", "120", "--memory-limit", "800"]
+    process = start_server(command, f"http://127.0.0.1:{port}/", tmp_path / "serve.log")
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        huge = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?a ?l"
+        stopped = http.get(url, params={"query": huge})
+        assert stopped.status_code == 503 and "needed more than 800 MiB" in stopped.text
+        assert http.get(url, params={"query": LABELS}).status_code == 200
+    finally:
+        stop_server(process)
+
+
 def test_a_slow_query_does_not_hold_up_others(endpoint):
     from concurrent.futures import ThreadPoolExecutor
 

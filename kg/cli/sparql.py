@@ -134,13 +134,18 @@ def query(ctx, query, graph_dir, endpoint, graph_iri, user, fmt, params, max_row
     help="Seconds a query may run; then its worker process is killed and the client gets 503.",
 )
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help="Rows (or triples) per answer at most.")
+@click.option(
+    "--memory-limit", type=click.IntRange(min=64), default=2048, show_default=True, metavar="MIB",
+    help="Memory a query's worker process may allocate (MiB); past it the query is stopped (503).",
+)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Queries answered at the same time.")
-def serve(graph_dir, host, port, timeout, max_rows, workers):
+def serve(graph_dir, host, port, timeout, max_rows, memory_limit, workers):
     """Serve the graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/).
 
     SELECT/ASK answer as SPARQL JSON, XML, CSV or TSV and CONSTRUCT/DESCRIBE as Turtle or
     N-Triples, by Accept header. Updates are refused (403); queries run in worker processes that
-    are stopped after --timeout seconds; answers are cut at --max-rows (header X-KG-Truncated).
+    are stopped after --timeout seconds or past --memory-limit; answers are cut at --max-rows
+    (header X-KG-Truncated).
     """
     import uvicorn
 
@@ -149,7 +154,8 @@ def serve(graph_dir, host, port, timeout, max_rows, workers):
     from kg.sparql.worker import WorkerPool
 
     listener = _listen(host, port)
-    pool = WorkerPool(partial(open_graph, graph_dir.resolve()), size=workers, timeout=timeout).start()
+    loader = partial(open_graph, graph_dir.resolve())
+    pool = WorkerPool(loader, size=workers, timeout=timeout, memory_mb=memory_limit).start()
     app = create_app(pool, max_rows=max_rows)
     if not _loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can query the graph", err=True)

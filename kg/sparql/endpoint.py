@@ -8,7 +8,8 @@
   declares them (see ``kg.sparql.queries``).
 * SELECT and ASK answer in SPARQL JSON, XML, CSV or TSV, CONSTRUCT and DESCRIBE in Turtle or
   N-Triples, chosen by the Accept header (or ``format=json|xml|csv|tsv|turtle|nt``).
-* Every query runs in a worker process with a deadline (``kg.sparql.worker``); answers are capped
+* Every query runs in a worker process with a deadline and a memory cap (``kg.sparql.worker``;
+  503 when it is stopped); answers are capped
   at ``max_rows`` rows and a cut answer carries the header ``X-KG-Truncated: true``.
 * ``GET /`` is a small page to type and run queries; everything it shows is escaped (server side
   with ``html.escape``, client side with ``textContent``) and a Content-Security-Policy allows no
@@ -34,7 +35,7 @@ from kg.errors import KGError
 from kg.sparql.binding import collect_params
 from kg.sparql.queries import UpdateRefused, bundled_queries, inline_query, leading_keyword
 from kg.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
-from kg.sparql.worker import QueryRequest, QueryTimeout, WorkerPool
+from kg.sparql.worker import QueryRequest, QueryStopped, WorkerPool
 
 #: media types offered for solutions / booleans and for graphs, preferred first, with their format
 RESULT_MEDIA = (
@@ -183,7 +184,7 @@ def create_app(pool: WorkerPool, *, max_rows: int = 10_000) -> Starlette:
         try:
             query = QueryRequest(inline_query(text), collect_params(bindings), fmt, max_rows)
             answer = await run_in_threadpool(pool.run, query)
-        except QueryTimeout as exc:
+        except QueryStopped as exc:
             return text_error(503, str(exc))
         except UpdateRefused as exc:
             return text_error(403, str(exc))

@@ -7,6 +7,11 @@ passes its deadline gets its worker killed (SIGKILL), which really stops the wor
 takes its place. Workers are started once and reused, so an ordinary query pays no start-up cost;
 only the query after a timeout waits for a replacement to open the graph (outside its own deadline).
 
+Memory: each worker may allocate at most ``memory_mb`` MiB of data (``RLIMIT_DATA``: the heap and
+anonymous mappings, not the store's memory-mapped files), so a query that would sort or group an
+enormous intermediate result fails inside its worker (the store aborts on a failed allocation) and
+the worker is replaced, instead of the machine running out of memory before the deadline.
+
 Results are capped and serialised inside the worker, so at most ``max_rows`` rows ever cross the
 pipe and the server process never holds a huge answer.
 """
@@ -15,6 +20,8 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import resource
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +36,11 @@ from kg.sparql.results import cap_result, serialize_result
 from kg.sparql.run import prepare, run_local
 
 
-class QueryTimeout(KGError):
+class QueryStopped(KGError):
+    """A query was stopped for using too much time or memory."""
+
+
+class QueryTimeout(QueryStopped):
     """A query ran past its deadline and was stopped."""
 
 
@@ -62,9 +73,12 @@ def answer(graph: Graph, request: QueryRequest) -> Answer:
     return Answer(serialize_result(result, request.fmt), request.fmt, truncated)
 
 
-def _worker_main(loader: Callable[[], Graph], conn) -> None:
-    """A worker's life: open the graph, say ready, then answer requests until the pipe closes (the
-    server stopped or was killed: the worker then ends quietly)."""
+def _worker_main(loader: Callable[[], Graph], conn, memory_mb: int | None) -> None:
+    """A worker's life: cap its memory, open the graph, say ready, then answer requests until the
+    pipe closes (the server stopped or was killed: the worker then ends quietly)."""
+    if memory_mb is not None:
+        limit = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     try:
         graph = loader()
     except Exception as exc:  # report any failure to open the graph to the parent, then stop
@@ -81,6 +95,8 @@ def _worker_main(loader: Callable[[], Graph], conn) -> None:
             reply = ("ok", answer(graph, request))
         except KGError as exc:
             reply = ("error", exc)
+        except MemoryError:
+            reply = ("error", QueryStopped(f"the query needed more than {memory_mb} MiB and was stopped"))
         except Exception as exc:  # a store or serialiser failure ends this query, not the worker
             reply = ("error", KGError(f"{type(exc).__name__}: {exc}"))
         if not _reply(conn, reply):
@@ -99,9 +115,10 @@ def _reply(conn, message) -> bool:
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, context, loader: Callable[[], Graph]):
+    def __init__(self, context, loader: Callable[[], Graph], memory_mb: int | None):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(loader, child), daemon=True)
+        self.memory_mb = memory_mb
+        self.process = context.Process(target=_worker_main, args=(loader, child, memory_mb), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -113,7 +130,10 @@ class _Worker:
         if not self.conn.poll(timeout):
             self.stop()
             raise KGError(f"the query worker did not open the graph within {timeout:g}s")
-        status, value = self._receive()
+        try:
+            status, value = self._receive()
+        except QueryStopped:
+            raise KGError(f"the query worker could not open the graph within {self.memory_mb} MiB") from None
         if status != "ready":
             self.stop()
             raise value
@@ -124,6 +144,8 @@ class _Worker:
             return self.conn.recv()
         except EOFError:
             self.stop()
+            if self.memory_mb is not None and self.process.exitcode == -signal.SIGABRT:
+                raise QueryStopped(f"the query needed more than {self.memory_mb} MiB and was stopped") from None
             raise KGError(f"the query worker died (exit code {self.process.exitcode})") from None
 
     def ask(self, request: QueryRequest, timeout: float) -> Answer:
@@ -151,8 +173,9 @@ class _Worker:
 
 class WorkerPool:
     """``size`` worker processes, each with the graph from ``loader()`` open, answering one query at a
-    time within ``timeout`` seconds. ``loader`` must be picklable (a module-level function or a
-    ``functools.partial`` of one), as workers are started with the ``spawn`` method."""
+    time within ``timeout`` seconds and ``memory_mb`` MiB (None: no memory cap). ``loader`` must be
+    picklable (a module-level function or a ``functools.partial`` of one), as workers are started
+    with the ``spawn`` method."""
 
     def __init__(
         self,
@@ -160,9 +183,11 @@ class WorkerPool:
         *,
         size: int = 2,
         timeout: float = 30.0,
+        memory_mb: int | None = 2048,
         start_timeout: float = 120.0,
     ):
         self.loader = loader
+        self.memory_mb = memory_mb
         self.size = size
         self.timeout = timeout
         self.start_timeout = start_timeout
@@ -184,7 +209,7 @@ class WorkerPool:
         return self
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self.loader)
+        worker = _Worker(self._context, self.loader, self.memory_mb)
         with self._lock:
             self._workers.append(worker)
         return worker
