@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 import rdflib
 from rdflib import DCTERMS, RDF, SKOS, BNode, Graph, Literal, URIRef
@@ -394,3 +394,20 @@ def test_a_foreign_file_is_never_overwritten(tmp_path):
 def test_docstring_examples(module):
     results = doctest.testmod(importlib.import_module(module))
     assert results.attempted and not results.failed
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    title=st.text(min_size=1, max_size=30),
+    abstract=st.text(min_size=1, max_size=60),
+    name=st.text(min_size=1, max_size=15),
+    url=st.text(max_size=30),
+)
+def test_any_text_round_trips_through_graph_ttl(tmp_path, title, abstract, name, url):
+    text = f"{abstract} {name}"
+    paper = Paper(title=title, abstract=text, url=url or None, sources=(Source("a b.txt", 1, "hf-text"),))
+    extraction = PaperExtraction(paper, [mention(name, "used", "Model", text, aliases=(title,))])
+    out = tmp_path / "g"
+    written = write_graph(out, triples_for([extraction], BASE))
+    assert len(Graph().parse(out / "graph.ttl", format="turtle")) == written.counts.triples
+    assert set(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE)) == set(open_store(out))

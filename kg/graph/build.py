@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Iterable, Iterator
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from rdflib import DCTERMS, RDF, SKOS, XSD, Literal, URIRef
 from rdflib.term import Node
 
@@ -87,9 +88,9 @@ def paper_triples(paper: Paper, base: str) -> Iterator[Triple]:
         yield node, _KG.arxivId, Literal(paper.arxiv_id)
     if paper.record_id and paper.record_id != paper.arxiv_id:
         yield node, _KG.recordId, Literal(paper.record_id)
-    url = paper.url or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None)
-    if url:
-        yield node, _SCHEMA.url, URIRef(quote(url.strip(), safe=_IRI_SAFE))
+    url = web_iri(paper.url or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else ""))
+    if url is not None:
+        yield node, _SCHEMA.url, url
     for link in paper.links:
         yield node, _KG.link, Literal(link, datatype=_XSD.anyURI)
     for number, source in enumerate(sorted(set(paper.sources)), start=1):
@@ -140,6 +141,22 @@ def link_triples(extraction: PaperExtraction, base: str, labels: EntityLabels) -
             yield evidence, _KG.sentence, Literal(primary.sentence)
             yield evidence, _KG.startOffset, Literal(primary.start)
             yield evidence, _KG.endOffset, Literal(primary.end)
+
+
+def web_iri(url: str) -> URIRef | None:
+    """``url`` as an http(s) IRI, unsafe characters percent-encoded; None when it is not one.
+
+    >>> web_iri(" https://example.org/a paper "), web_iri("not a url")
+    (rdflib.term.URIRef('https://example.org/a%20paper'), None)
+    """
+    iri = quote(url.strip(), safe=_IRI_SAFE)
+    if not iri.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return None
+    return URIRef(iri)
 
 
 def check_entity(paper: Paper, entity: ExtractedEntity) -> None:
