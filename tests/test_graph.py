@@ -388,6 +388,7 @@ def test_a_foreign_file_is_never_overwritten(tmp_path):
     with pytest.raises(KGError, match="not written by `kg build`"):
         write(out)
     assert (out / "graph.ttl").read_text() == "mine"
+    assert not (out / CURRENT).exists() and not list(out.glob(".gen-*"))
 
 
 @pytest.mark.parametrize("module", ["kg.graph.iris", "kg.graph.build", "kg.cli.build"])

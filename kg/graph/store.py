@@ -50,6 +50,8 @@ _SUBJECTS_QUERY = "SELECT DISTINCT ?s WHERE { ?s ?p ?o }"
 def open_graph(graph_dir: Path) -> Graph:
     """An rdflib Graph over the Oxigraph store that ``kg build`` wrote in ``graph_dir``, read-only.
 
+    Adding to it raises. Plain strings come back as literals typed xsd:string (oxrdflib makes the
+    datatype explicit), so compare their ``str()`` or use SPARQL rather than ``== Literal("x")``.
     Raises KGError when there is no graph there.
     """
     graph = Graph(store=OxigraphStore(store=open_store(graph_dir)), identifier=DATASET_DEFAULT_GRAPH_ID)
@@ -109,6 +111,7 @@ def write_graph(
             if extras is not None:
                 extras(graph, generation)
             del graph, store
+            check_no_foreign_files(graph_dir, generation)
             fsync_tree(generation)
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
@@ -199,20 +202,27 @@ def remove_stale_generations(graph_dir: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def check_no_foreign_files(graph_dir: Path, generation: Path) -> None:
+    """Refuse (before anything is swapped) when ``<out>/<name>`` exists but is not our link."""
+    for path in generation.iterdir():
+        link = graph_dir / path.name
+        if (link.exists() or link.is_symlink()) and not _is_current_link(link):
+            raise KGError(f"{link}: exists and was not written by `kg build`; choose another --out")
+
+
 def link_current_files(graph_dir: Path, generation: Path) -> None:
     """Make ``<out>/<name>`` -> ``.current/<name>`` for each file of the generation; drop links to gone files."""
     names = {path.name for path in generation.iterdir()}
-    for name in names:
-        link = graph_dir / name
-        target = Path(CURRENT) / name
-        if link.is_symlink() and Path(os.readlink(link)) == target:
-            continue
-        if link.exists() or link.is_symlink():
-            raise KGError(f"{link}: exists and was not written by `kg build`; choose another --out")
-        os.symlink(target, link)
+    for name in names - {link.name for link in graph_dir.iterdir() if _is_current_link(link)}:
+        os.symlink(Path(CURRENT) / name, graph_dir / name)
     for link in graph_dir.iterdir():
-        if link.is_symlink() and Path(os.readlink(link)).parent == Path(CURRENT) and link.name not in names:
+        if _is_current_link(link) and link.name not in names:
             link.unlink()
+
+
+def _is_current_link(path: Path) -> bool:
+    """Whether ``path`` is one of the fixed ``.current/<name>`` links."""
+    return path.is_symlink() and Path(os.readlink(path)) == Path(CURRENT) / path.name
 
 
 def fsync_tree(root: Path) -> None:
