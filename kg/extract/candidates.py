@@ -518,7 +518,10 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
 
 def propose_verb_positions(doc: Doc) -> list[int]:
     """Token indexes of propose/introduce/present/… words, computed once per Doc."""
-    return doc.user_data.setdefault("kg_propose_verbs", [i for i, w in enumerate(lowers_of(doc)) if _is_propose_verb(w)])
+    positions = doc.user_data.get("kg_propose_verbs")
+    if positions is None:
+        positions = doc.user_data["kg_propose_verbs"] = [i for i, w in enumerate(lowers_of(doc)) if _is_propose_verb(w)]
+    return positions
 
 
 @lru_cache(maxsize=65536)

@@ -14,38 +14,49 @@ from spacy.tokens import Doc
 
 
 def _cached(doc: Doc, name: str, build):
+    """``doc.user_data[name]``, built by ``build(doc)`` on first use (callers try ``.get`` first:
+    these views are read tens of thousands of times per corpus)."""
     value = doc.user_data.get(name)
     if value is None:
-        value = doc.user_data[name] = build()
+        value = doc.user_data[name] = build(doc)
     return value
 
 
 def _arrays(doc: Doc) -> list[list[int]]:
     """(ORTH, IDX) per token, read in one call: no Token objects are created."""
-    return _cached(doc, "kg_arrays", lambda: doc.to_array([ORTH, IDX]).tolist())
+    return _cached(doc, "kg_arrays", lambda d: d.to_array([ORTH, IDX]).tolist())
 
 
 def words_of(doc: Doc) -> list[str]:
     """Token texts."""
+    return doc.user_data.get("kg_words") or _cached(doc, "kg_words", _build_words)
+
+
+def _build_words(doc: Doc) -> list[str]:
     strings = doc.vocab.strings
-    return _cached(doc, "kg_words", lambda: [strings[orth] for orth, _ in _arrays(doc)])
+    return [strings[orth] for orth, _ in _arrays(doc)]
 
 
 def char_offsets(doc: Doc) -> list[int]:
     """Character offset of each token in the Doc's text."""
-    return _cached(doc, "kg_offsets", lambda: [idx for _, idx in _arrays(doc)])
+    return doc.user_data.get("kg_offsets") or _cached(doc, "kg_offsets", lambda d: [idx for _, idx in _arrays(d)])
 
 
 def lowers_of(doc: Doc) -> list[str]:
     """Lower-cased token texts."""
-    return _cached(doc, "kg_lowers", lambda: [w.lower() for w in words_of(doc)])
+    return doc.user_data.get("kg_lowers") or _cached(doc, "kg_lowers", lambda d: [w.lower() for w in words_of(d)])
 
 
 def span_text(doc: Doc, start: int, end: int) -> str:
     """Text of tokens ``start:end`` cut from ``doc.text`` (no Span objects: they are slow)."""
-    offsets, words = char_offsets(doc), words_of(doc)
-    text = _cached(doc, "kg_text", lambda: doc.text)  # set at creation by the pipeline when it can
+    text, offsets, words = doc.user_data.get("kg_span_view") or _cached(doc, "kg_span_view", _span_view)
     return text[offsets[start] : offsets[end - 1] + len(words[end - 1])]
+
+
+def _span_view(doc: Doc) -> tuple[str, list[int], list[str]]:
+    """(text, token offsets, token texts): what :func:`span_text` reads, in one cached tuple."""
+    text = doc.user_data.get("kg_text") or doc.text  # set at creation by the pipeline when it can
+    return text, char_offsets(doc), words_of(doc)
 
 
 _SENTENCE_END = frozenset({".", "!", "?"})
@@ -78,7 +89,8 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
 
 def sentence_starts(doc: Doc) -> frozenset[int]:
     """Indexes of the first token of every sentence."""
-    return _cached(doc, "kg_sentence_starts", lambda: frozenset(start for start, _ in sentence_bounds(doc)))
+    return doc.user_data.get("kg_sentence_starts") or _cached(
+        doc, "kg_sentence_starts", lambda d: frozenset(start for start, _ in sentence_bounds(d)))
 
 
 def section_of(doc: Doc) -> str:
@@ -88,8 +100,8 @@ def section_of(doc: Doc) -> str:
 
 def sentence_index(doc: Doc) -> list[int]:
     """For each token, the index of its sentence in :func:`sentence_bounds`."""
-    return _cached(doc, "kg_sentence_index",
-                   lambda: [n for n, (start, end) in enumerate(sentence_bounds(doc)) for _ in range(start, end)])
+    return doc.user_data.get("kg_sentence_index") or _cached(
+        doc, "kg_sentence_index", lambda d: [n for n, (start, end) in enumerate(sentence_bounds(d)) for _ in range(start, end)])
 
 
 def sentence_start(doc: Doc, i: int) -> int:
