@@ -46,6 +46,12 @@ _NOT_NAME = re.compile(
     r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$|\.[A-Z][a-z]"
     r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
 )
+_ADJECTIVE_COMPOUND = re.compile(  # "SVD-Free", "LLM-based", "GPT-style", "iPhone-X-optimized" describe
+    r"-(?:free|driven|aware|based|guided|optimi[sz]ed|oriented|specific|agnostic|friendly|efficient|level|wise"
+    r"|style|like|only|centric|conditioned|dependent|invariant|grained|tuned|enhanced|augmented|assisted"
+    r"|powered|generated|induced|informed|constrained|preserving|consistent|compatible)$",
+    re.IGNORECASE,
+)
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
 _CLASS_PLURALS = frozenset({"models", "networks", "llms", "mllms", "vlms", "agents"})
 _NAME_NUMBER = re.compile(r"^[A-Z][a-z]{2,}-\d+(\.\d+)*$")  # "Medusa-1", "Gemini-1.5"
@@ -118,8 +124,11 @@ def is_name_shaped(text: str) -> bool:
     [True, True, True, True, True, False, False]
     >>> [is_name_shaped(t) for t in ("2024", "LLMs", "Training-Free", "1.3B", "63%-FLOPs", "fp16")]
     [False, False, False, False, False, False]
+    >>> [is_name_shaped(t) for t in ("SVD-Free", "LLM-based", "GPT-style")]
+    [False, False, False]
     """
-    if len(text) < 2 or not text[0].isalnum() or _GENERIC_PLURAL.match(text) or _NOT_NAME.search(text):
+    if len(text) < 2 or not text[0].isalnum() or _GENERIC_PLURAL.match(text) or _NOT_NAME.search(text) \
+            or _ADJECTIVE_COMPOUND.search(text):
         return False
     if text[0].isdigit() and sum(c.isalpha() for c in text) < 2:
         return False
