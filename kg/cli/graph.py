@@ -12,6 +12,7 @@ from rdflib import Graph
 from rich.console import Console
 from rich.table import Table
 
+from kg.cli.analysis import analysis_tables, export_neo4j_folder, gexf_exporter, graphml_exporter
 from kg.cli.options import graph_option
 from kg.graph.stats import graph_counts
 from kg.graph.store import open_graph, open_store, write_sorted
@@ -31,21 +32,28 @@ EXPORTERS: dict[str, Callable[[Path, BinaryIO], None]] = {
     "jsonld": rdf_exporter(ox.RdfFormat.JSON_LD),
     "trig": rdf_exporter(ox.RdfFormat.TRIG),
     "xml": rdf_exporter(ox.RdfFormat.RDF_XML),
+    "graphml": graphml_exporter,
+    "gexf": gexf_exporter,
 }
 
 
 @click.command()
 @graph_option
-@click.option("--format", "format_name", type=click.Choice(list(EXPORTERS)), default="ttl", show_default=True)
+@click.option("--format", "format_name", type=click.Choice([*EXPORTERS, "csv"]), default="ttl", show_default=True)
 @click.option(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="File to write (atomically); standard output when left out.",
+    help="File to write (atomically); standard output when left out. For csv (Neo4j): a folder.",
 )
 def export(graph_dir: Path, format_name: str, out_path: Path | None) -> None:
     """Write the graph in another format."""
+    if format_name == "csv":
+        export_neo4j_folder(graph_dir, out_path)
+        return
+    if out_path is not None and out_path.is_dir():
+        raise click.BadParameter(f"{out_path} is a folder; --format {format_name} writes one file", param_hint="--out")
     exporter = EXPORTERS[format_name]
     if out_path is None:
         exporter(graph_dir, sys.stdout.buffer)
@@ -71,7 +79,7 @@ def count_tables(graph: Graph) -> Iterable[Table]:
 
 
 #: what `kg stats` shows: functions from a graph to rich tables; add a section with one line here
-STATS_SECTIONS: list[Callable[[Graph], Iterable[Table]]] = [count_tables]
+STATS_SECTIONS: list[Callable[[Graph], Iterable[Table]]] = [count_tables, analysis_tables]
 
 
 @click.command()
