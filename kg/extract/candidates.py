@@ -206,24 +206,21 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
     if not resources.lexicon:
         return
     words = words_of(doc)
-    infos = list(map(_lexicon_word_info, words))
-    keys = [info[0] for info in infos]
-    raw = [info[1] for info in infos]
-    possible = [i for i, info in enumerate(infos) if info[2]]
     lexicon, prefixes = resources.lexicon, resources.lexicon_prefixes
     next_free = 0
-    for i in possible:
+    for i in [i for i, word in enumerate(words) if _lexicon_word_info(word)[2]]:
         if i < next_free:
             continue
         found, prefix = None, ""
-        for j in range(i, len(keys)):
-            if j > i and (not raw[j] or words[j][0] in "'’"):
+        for j in range(i, len(words)):
+            word_key, raw, _ = _lexicon_word_info(words[j])
+            if j > i and (not raw or words[j][0] in "'’"):
                 break  # punctuation or a possessive ends a name: "(CTR) prediction", "Attention's"
-            key = prefix + keys[j]
-            entry = lexicon.get(key) if keys[j] else None
+            key = prefix + word_key
+            entry = lexicon.get(key) if word_key else None
             if entry is not None and lexicon_form_fits(span_text(doc, i, j + 1), entry, key):
                 found = (j + 1 - i, entry)
-            prefix += raw[j]
+            prefix += raw
             if prefix not in prefixes:
                 break
         if found is None:
@@ -330,13 +327,19 @@ def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
     return end
 
 
+@lru_cache(maxsize=65536)
+def _name_or_title(word: str) -> bool:
+    """A name-shaped or capitalised token: where :func:`add_names` looks."""
+    return is_name_shaped(word) or word.istitle()
+
+
 def add_names(doc: Doc, resources: Resources) -> None:
     """Name-shaped tokens (with a following version) become candidates, typed by shape and cues."""
     covered = {i for (s, e) in candidates(doc) for i in range(s, e)}
     words = words_of(doc)
     starts = sentence_starts(doc)
     next_free = 0
-    for i in [i for i, word in enumerate(words) if is_name_shaped(word) or word.istitle()]:
+    for i in [i for i, word in enumerate(words) if _name_or_title(word)]:
         word = words[i]
         if i < next_free:
             continue

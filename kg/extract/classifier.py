@@ -114,7 +114,8 @@ def keep_probability(features: dict[str, float], model: Classifier) -> float:
     >>> keep_probability({"a": 1.0}, Classifier(bias=0.0, weights={"a": 2.0}))
     0.8808
     """
-    z = model.bias + sum(model.weights.get(name, 0.0) * value for name, value in features.items())
+    weight = model.weights.get
+    z = model.bias + sum([weight(name, 0.0) * value for name, value in features.items()])
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 
@@ -170,9 +171,11 @@ def type_probabilities(features: dict[str, float], model: TypeModel) -> dict[str
     {'Method': 0.8808, 'Model': 0.1192}
     """
     scores = list(model.bias)
+    weight = model.weights.get
     for name, value in features.items():
-        for i, w in enumerate(model.weights.get(name, ())):
-            scores[i] += w * value
+        row = weight(name)
+        if row is not None:
+            scores = [score + w * value for score, w in zip(scores, row)]
     top = max(scores)
     exps = [math.exp(x - top) for x in scores]
     total = sum(exps)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from spacy.attrs import IDX, ORTH
+from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 
 
@@ -23,8 +23,14 @@ def _cached(doc: Doc, name: str, build):
 
 
 def _arrays(doc: Doc) -> list[list[int]]:
-    """(ORTH, IDX) per token, read in one call: no Token objects are created."""
-    return _cached(doc, "kg_arrays", lambda d: d.to_array([ORTH, IDX]).tolist())
+    """(IDX, LENGTH) per token, read in one call: no Token objects (or 64-bit string hashes) are
+    created."""
+    return _cached(doc, "kg_arrays", lambda d: d.to_array([IDX, LENGTH]).tolist())
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text (``Doc.text`` re-joins every token, so the pipeline stores it at creation)."""
+    return doc.user_data.get("kg_text") or _cached(doc, "kg_text", lambda d: d.text)
 
 
 def words_of(doc: Doc) -> list[str]:
@@ -33,13 +39,13 @@ def words_of(doc: Doc) -> list[str]:
 
 
 def _build_words(doc: Doc) -> list[str]:
-    strings = doc.vocab.strings
-    return [strings[orth] for orth, _ in _arrays(doc)]
+    text = doc_text(doc)
+    return [text[idx : idx + length] for idx, length in _arrays(doc)]
 
 
 def char_offsets(doc: Doc) -> list[int]:
     """Character offset of each token in the Doc's text."""
-    return doc.user_data.get("kg_offsets") or _cached(doc, "kg_offsets", lambda d: [idx for _, idx in _arrays(d)])
+    return doc.user_data.get("kg_offsets") or _cached(doc, "kg_offsets", lambda d: [idx for idx, _ in _arrays(d)])
 
 
 def lowers_of(doc: Doc) -> list[str]:
@@ -55,8 +61,7 @@ def span_text(doc: Doc, start: int, end: int) -> str:
 
 def _span_view(doc: Doc) -> tuple[str, list[int], list[str]]:
     """(text, token offsets, token texts): what :func:`span_text` reads, in one cached tuple."""
-    text = doc.user_data.get("kg_text") or doc.text  # set at creation by the pipeline when it can
-    return text, char_offsets(doc), words_of(doc)
+    return doc_text(doc), char_offsets(doc), words_of(doc)
 
 
 _SENTENCE_END = frozenset({".", "!", "?"})
