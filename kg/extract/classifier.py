@@ -100,6 +100,7 @@ def candidate_features(resolved) -> dict[str, float]:
         f"papers={_bucket(resolved.papers_with_key, (1, 3, 10))}": 1.0,
         f"digit={any(c.isdigit() for c in primary)}": 1.0,
         f"weak={resolved.weak}": 1.0,
+        f"type={t}&near_number={any(m.near_number for m in mentions)}": 1.0,
     })
     if len(words) > 1:
         first = words[0].lower()
