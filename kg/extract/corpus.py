@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON
+from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON, W_SHAPE
 from kg.extract.classifier import (
     binary_probability,
     candidate_features,
@@ -22,6 +22,9 @@ from kg.extract.classifier import (
 from kg.extract.mentions import DATA_TYPES, Mention
 from kg.extract.resources import load_resources, name_key
 from kg.model import ExtractedEntity
+
+
+W_DATA_CUE = W_SHAPE * 2  # a name suffix ("-Bench") or any stronger context says Dataset/Benchmark
 
 
 @dataclass
@@ -255,20 +258,25 @@ def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntit
 def learned_types(resolved: list[list[Resolved]], model, features: dict[int, dict[str, float]]) -> dict[str, str]:
     """Per thing key, the type model's choice averaged over every paper that mentions the thing
     (so a thing keeps one type). Lexicon types are kept; the model only picks the coarse type,
-    and within Dataset/Benchmark the rules decide. ``features``: keep features by ``id(resolved)``."""
+    and within Dataset/Benchmark the rules decide. A thing that context calls a dataset or benchmark
+    ("the X benchmark", "datasets such as X", "X-Bench") stays one whatever the model says.
+    ``features``: keep features by ``id(resolved)``."""
     sums: dict[str, Counter] = defaultdict(Counter)
     rule_type: dict[str, str] = {}
+    data_cue: set[str] = set()
     for paper in resolved:
         for r in paper:
             if r.group.canonical:
                 continue
             sums[r.key].update(type_probabilities(type_features(r, features[id(r)]), model))
             rule_type[r.key] = r.type
+            if max((group_votes(r.group).get(kind, 0.0) for kind in DATA_TYPES)) >= W_DATA_CUE:
+                data_cue.add(r.key)
     chosen = {}
     for key, scores in sums.items():
         best = max(sorted(scores), key=scores.get)
         rule = rule_type[key]
-        if best == "Data":
+        if best == "Data" or (key in data_cue and rule in DATA_TYPES):
             chosen[key] = rule if rule in DATA_TYPES else "Dataset"
         else:
             chosen[key] = best
