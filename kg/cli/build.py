@@ -141,9 +141,9 @@ def print_summary(console: Console, read: ReadResult, written: WrittenGraph, out
     table.add_row("time", f"{seconds:.1f} s")
     console.print(table)
     for line in reject_lines(read.rejects):
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     if read.rejects:
-        console.print(f"every skipped record is listed in {out_dir / REJECTS}", markup=False, highlight=False)
+        console.print(f"every skipped record is listed in {out_dir / REJECTS}", markup=False, highlight=False, soft_wrap=True)
 
 
 def reject_lines(rejects: Sequence[Reject]) -> list[str]:
