@@ -13,11 +13,12 @@ from kg.extract import extract_corpus
 from kg.extract.jsonl import extraction_record
 from kg.model import Paper
 
-# reached when last tuned (dev typed F1 0.621, any F1 0.689, evaluated_on F1 0.821); a margin
-# for the lexicon, which other work keeps changing
-MIN_TYPED_F1 = 0.60
-MIN_ANY_F1 = 0.67
-MIN_EVALUATED_ON_F1 = 0.75
+# reached when last tuned (dev typed F1 0.640, any F1 0.702, evaluated_on F1 0.828, proposed F1
+# 0.639); a margin for retraining noise (the keep threshold moves in 0.05 steps)
+MIN_TYPED_F1 = 0.62
+MIN_ANY_F1 = 0.68
+MIN_EVALUATED_ON_F1 = 0.78
+MIN_PROPOSED_F1 = 0.61
 
 
 @pytest.mark.shared
@@ -37,3 +38,4 @@ def test_dev_scores_do_not_regress(shared_dir, tmp_path):
     assert result["typed"]["f1"] >= MIN_TYPED_F1, result["typed"]
     assert result["any"]["f1"] >= MIN_ANY_F1, result["any"]
     assert result["evaluated_on"]["f1"] >= MIN_EVALUATED_ON_F1, result["evaluated_on"]
+    assert result["proposed"]["f1"] >= MIN_PROPOSED_F1, result["proposed"]
