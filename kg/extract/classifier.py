@@ -69,7 +69,7 @@ def _bucket(n: int, edges: tuple[int, ...]) -> str:
 def candidate_features(resolved) -> dict[str, float]:
     """Features of one resolved candidate group (a :class:`kg.extract.corpus.Resolved`)."""
     mentions = resolved.group.mentions
-    primary = min(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start)).evidence.surface
+    primary = min(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start)).form
     kinds = set()
     for m in mentions:
         for reason in m.reasons:

@@ -47,14 +47,14 @@ class Group:
     def long_form(self) -> str | None:
         """The long form of an abbreviation defined in this paper (the longer partner)."""
         for m in self.mentions:
-            if m.partner and len(m.partner) < len(m.evidence.surface):
-                return m.evidence.surface
+            if m.partner and len(m.partner) < len(m.form):
+                return m.form
         return None
 
     @cached_property
     def short_forms(self) -> set[str]:
         """Keys of the abbreviation short forms defined in this paper."""
-        return {m.key for m in self.mentions if m.partner and len(m.partner) > len(m.evidence.surface)}
+        return {m.key for m in self.mentions if m.partner and len(m.partner) > len(m.form)}
 
 
 def drop_conflicting_lexicon(mentions: list[Mention]) -> list[Mention]:
@@ -69,8 +69,8 @@ def drop_conflicting_lexicon(mentions: list[Mention]) -> list[Mention]:
     >>> [m.canonical for m in drop_conflicting_lexicon([long, sst])]
     [None, None]
     """
-    shorts = {name_key(m.partner): name_key(m.evidence.surface) for m in mentions
-              if m.partner and len(m.partner) < len(m.evidence.surface)}
+    shorts = {name_key(m.partner): name_key(m.form) for m in mentions
+              if m.partner and len(m.partner) < len(m.form)}
     result = []
     for m in mentions:
         long_key = shorts.get(m.key)
@@ -167,10 +167,10 @@ def surface_counts(paper_groups: list[list[Group]], keys: list[list[str]]) -> di
             short = group.short_forms
             for m in group.mentions:
                 if m.key not in short:
-                    counts[key][m.evidence.surface] += 1
+                    counts[key][m.form] += 1
             if not counts[key]:
                 for m in group.mentions:
-                    counts[key][m.evidence.surface] += 1
+                    counts[key][m.form] += 1
     return counts
 
 
@@ -184,7 +184,7 @@ def canonical_name(lexicon_name: str | None, counts: Counter) -> str:
 
 def is_weak(group: Group, weak_words: frozenset[str]) -> bool:
     """A group named only by a generic word (rules/weak_words.txt) that the title does not use."""
-    surfaces = {m.evidence.surface.lower() for m in group.mentions}
+    surfaces = {m.form.lower() for m in group.mentions}
     in_title = any(m.evidence.section == "title" for m in group.mentions)
     return not in_title and surfaces <= weak_words
 
@@ -293,12 +293,12 @@ def proposed_variants(groups: list[Group]) -> set[int]:
     >>> sorted(proposed_variants([g("FBNet", True), g("FBNet-B", False), g("FBNetwork", False)]))
     [1]
     """
-    stems = {m.evidence.surface for g in groups for m in g.mentions if m.proposed and len(m.evidence.surface) >= 3}
+    stems = {m.form for g in groups for m in g.mentions if m.proposed and len(m.form) >= 3}
     return {
         i for i, g in enumerate(groups)
         if not any(m.proposed for m in g.mentions)
-        and any(m.evidence.surface.startswith(stem) and m.evidence.surface[len(stem)] in "-+_ v"
-                for m in g.mentions for stem in stems if len(m.evidence.surface) > len(stem))
+        and any(m.form.startswith(stem) and m.form[len(stem)] in "-+_ v"
+                for m in g.mentions for stem in stems if len(m.form) > len(stem))
     }
 
 
@@ -317,7 +317,7 @@ def paper_entity(group: Group, name: str, entity_type: str, proposed: bool,
         role = "evaluated_on"
     else:
         role = "used"
-    surfaces = dict.fromkeys(m.evidence.surface for m in mentions)
+    surfaces = dict.fromkeys(m.form for m in mentions)
     aliases = tuple(sorted(s for s in surfaces if s != name))
     return ExtractedEntity(
         name=name,

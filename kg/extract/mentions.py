@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
 from kg.extract.tokens import char_offsets, sentence_bounds, span_text, words_of
-from kg.extract.candidates import Candidate, candidates
-from kg.extract.resources import name_key
+from kg.extract.candidates import W_LEXICON, Candidate, candidates
+from kg.extract.resources import Resources, load_resources, name_key
 from kg.model import Evidence
 
 DATA_TYPES = frozenset({"Dataset", "Benchmark"})
@@ -30,10 +30,13 @@ class Mention:
     proposed: bool
     key: str = ""  # grouping key of the surface form (name_key), filled in by __post_init__
     near_number: bool = False  # a number is within a few words in the same sentence ("3% accuracy")
+    form: str = ""  # the name this mention stands for: the surface, or one part of a composite
 
     def __post_init__(self):
+        if not self.form:
+            object.__setattr__(self, "form", self.evidence.surface)
         if not self.key:
-            object.__setattr__(self, "key", name_key(self.evidence.surface))
+            object.__setattr__(self, "key", name_key(self.form))
 
 
 def resolve_overlaps(table: dict[tuple[int, int], Candidate]) -> list[Candidate]:
@@ -62,6 +65,7 @@ def doc_mentions(doc: Doc, section: str) -> list[Mention]:
     bounds = sentence_bounds(doc)
     sentence_starts = [start for start, _ in bounds]
     numbers = number_positions(words_of(doc))
+    resources = load_resources()
     mentions = []
     for cand in kept:
         partner = span_text(doc, *cand.partner) if cand.partner is not None else None
@@ -75,7 +79,7 @@ def doc_mentions(doc: Doc, section: str) -> list[Mention]:
             end=start_char + len(surface),
             surface=surface,
         )
-        mentions.append(Mention(
+        mention = Mention(
             evidence=evidence,
             votes=tuple(sorted(cand.votes.items())),
             reasons=tuple(dict.fromkeys(cand.reasons)),
@@ -83,8 +87,41 @@ def doc_mentions(doc: Doc, section: str) -> list[Mention]:
             partner=partner,
             proposed=cand.proposed,
             near_number=near_number(numbers, cand.start, cand.end, sent_start, sent_end),
-        ))
+        )
+        mentions.extend(split_composite(mention, resources))
     return mentions
+
+
+_COMPOSITE = re.compile(r"^(?P<stem>.*?[A-Za-z_-])(?P<first>\d+(?:\.\d+)?[A-Za-z]?)(?P<rest>(?:/\d+(?:\.\d+)?[A-Za-z]?)+)$")
+
+
+def composite_forms(surface: str) -> list[str]:
+    """The names a composite surface abbreviates: one stem with several versions or sizes.
+
+    >>> composite_forms("CIFAR10/100"), composite_forms("EMOv2-1M/2M/5M"), composite_forms("GPT-4")
+    (['CIFAR10', 'CIFAR100'], ['EMOv2-1M', 'EMOv2-2M', 'EMOv2-5M'], [])
+    """
+    match = _COMPOSITE.match(surface)
+    if match is None or " " in surface:
+        return []
+    versions = [match["first"], *match["rest"].split("/")[1:]]
+    return [match["stem"] + version for version in versions]
+
+
+def split_composite(mention: Mention, resources: Resources) -> list[Mention]:
+    """One mention per name of a composite ("CIFAR10/100" -> CIFAR10 and CIFAR100), each with its
+    lexicon entry when the lexicon knows it; the evidence stays the composite text."""
+    forms = composite_forms(mention.evidence.surface)
+    if not forms:
+        return [mention]
+    parts = []
+    for form in forms:
+        entry = resources.lexicon.get(name_key(form))
+        votes = ((entry.type, W_LEXICON),) if entry else mention.votes
+        reasons = mention.reasons + (("lexicon",) if entry else ()) + ("composite",)
+        parts.append(replace(mention, form=form, key="", canonical=entry.canonical if entry else None,
+                             votes=votes, reasons=tuple(dict.fromkeys(reasons)), partner=None))
+    return parts
 
 
 _DIGIT = re.compile(r"\d")
