@@ -8,10 +8,14 @@ spaces, so ``Mixture-of-Experts`` (one token) and ``Mixture of Experts`` (three)
 We therefore drop exactly those three infix rules and keep every prefix/suffix rule, so trailing
 punctuation (``GPT-4o,`` ``(MoE)``) is still split off. One suffix is added: ``-based``/``-like``/
 ``-style``/``-driven``/``-powered`` is split from the name before it, so "MoE-based" yields "MoE",
-and a parenthesis glued to a word ("Caching(BAC)", typed without a space) is split off.
+and a parenthesis glued to a word ("Caching(BAC)", typed without a space) is split off. spaCy's
+unit suffixes ("5M" -> "5" "M") would cut a size off a name ("ImageNet-1K", "EMOv2-5M"), so a name
+that starts with a letter and ends in a size is kept whole (``token_match``).
 """
 
 from __future__ import annotations
+
+import re
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
@@ -21,6 +25,14 @@ _NAME_BREAKING_INFIXES = ("(?:-|–|—|--|---|——|~)", "[:<>=/]", "[+\\-\\*^
 _DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?i:based|like|style|driven|powered)"
 _FINAL_PERIOD = r"(?<=[A-Z0-9])\."  # "LLaMA-2-13B." -> "LLaMA-2-13B" "."
 _GLUED_PARENTHESES = (r"(?<=[A-Za-z])\((?=[A-Za-z])", r"\)(?=-)")  # "Caching(BAC)", "MoE)-like"
+_SIZED_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*[0-9](?:\.[0-9]+)?[KMGTkmgt](?:/[0-9]+(?:\.[0-9]+)?[KMGTkmgt]?)*$")
+
+
+def sized_name_match(old_match):
+    """A ``token_match`` that keeps sized names whole ("ImageNet-1K") and otherwise defers to ``old_match``."""
+    def match(text: str):
+        return _SIZED_NAME.match(text) or (old_match(text) if old_match else None)
+    return match
 
 
 def name_preserving_infixes(infixes) -> list[str]:
@@ -46,6 +58,8 @@ def install_tokenizer(nlp: Language) -> Language:
     ['Block', 'Caching', '(', 'BAC', ')', 'helps']
     >>> [t.text for t in nlp("a MoE-based model")]
     ['a', 'MoE', '-based', 'model']
+    >>> [t.text for t in nlp("on ImageNet-1K, EMOv2-1M/2M/5M with 5M parameters")]
+    ['on', 'ImageNet-1K', ',', 'EMOv2-1M/2M/5M', 'with', '5', 'M', 'parameters']
     """
     old: Tokenizer = nlp.tokenizer
     infixes = [*name_preserving_infixes(nlp.Defaults.infixes), *_GLUED_PARENTHESES]
@@ -55,7 +69,7 @@ def install_tokenizer(nlp: Language) -> Language:
         prefix_search=old.prefix_search,
         suffix_search=compile_suffix_regex([*nlp.Defaults.suffixes, _DERIVATION_SUFFIX, _FINAL_PERIOD]).search,
         infix_finditer=compile_infix_regex(infixes).finditer,
-        token_match=old.token_match,
+        token_match=sized_name_match(old.token_match),
         url_match=old.url_match,
     )
     return nlp
