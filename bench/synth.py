@@ -65,13 +65,15 @@ def make_pool(rng: random.Random, papers: int) -> Pool:
 
     def unique(make, n):
         seen: dict[str, None] = {}
-        while len(seen) < n:
+        for _ in range(100 * n):  # the name spaces are far larger than n; this only guards against a hang
             seen.setdefault(make(), None)
-        return tuple(seen)
+            if len(seen) == n:
+                return tuple(seen)
+        raise ValueError(f"cannot make {n} distinct names")
 
     methods = unique(lambda: f"{rng.choice(ADJECTIVES)} {_word(rng, 2)} {rng.choice(METHOD_HEADS)}", size)
-    models = unique(lambda: f"{_word(rng, 2)}-{rng.randint(1, 4)}-{rng.choice((1, 3, 7, 13, 70))}B", size)
-    benchmarks = unique(lambda: f"{_word(rng, 2)}Bench", max(20, size // 8))
+    models = unique(lambda: f"{_word(rng, rng.randint(2, 3))}-{rng.randint(1, 4)}-{rng.choice((1, 3, 7, 13, 70))}B", size)
+    benchmarks = unique(lambda: f"{_word(rng, rng.randint(2, 3))}Bench", max(20, size // 8))
     datasets = unique(lambda: f"{_word(rng, 3)}-{rng.choice(('10', '100', '1K', '5K'))}", max(20, size // 6))
     return Pool(methods, models, benchmarks, datasets)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from functools import partial
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -13,6 +15,7 @@ from rich.table import Table
 
 from kg.errors import KGError
 from kg.graph.build import triples_for
+from kg.graph.extraction import CACHE, Extracted, extract_papers, load_cache, save_cache
 from kg.graph.iris import normalise_base
 from kg.graph.store import REJECTS, WrittenGraph, write_graph
 from kg.cli.options import inputs_argument, year_option
@@ -42,14 +45,19 @@ _REJECTS_SHOWN = 10
     help="Base of every paper and entity IRI.",
 )
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for extraction."
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="number of CPUs",
+    help="Processes for extraction.",
 )
 def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: str, jobs: int) -> None:
     """Read papers from INPUT files or folders, extract entities and write the knowledge graph.
 
-    The previous graph in --out stays intact until the new one is complete.
+    The previous graph in --out stays intact until the new one is complete. Papers whose title and
+    abstract did not change since the last build in --out are not extracted again.
     """
-    from kg.extract import extract_corpus
     from kg.sources import read_inputs
 
     started = time.perf_counter()
@@ -59,7 +67,8 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
     if not read.papers:
         raise KGError(f"{', '.join(map(str, inputs))}: no papers read ({len(read.rejects)} records skipped)")
     with err.status(f"Extracting entities from {len(read.papers)} papers…"):
-        extractions = extract_corpus(read.papers, n_process=jobs)
+        extracted = extract_papers(read.papers, load_cache(out_dir), jobs)
+    extractions = extracted.extractions
     with progress_bar(err) as progress:
         task = progress.add_task("Writing graph", total=len(extractions))
         written = write_graph(
@@ -67,9 +76,9 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
             triples_for(_advancing(extractions, progress, task), base_iri),
             rejects=read.rejects,
             manifest=build_manifest(inputs, base_iri, read, extractions),
-            extras=write_viewer,
+            extras=partial(write_extras, extracted),
         )
-    print_summary(Console(), read, written, out_dir, time.perf_counter() - started)
+    print_summary(Console(), read, extracted, written, out_dir, time.perf_counter() - started)
 
 
 def _base_iri(value: str) -> str:
@@ -92,6 +101,12 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
         "rejected": len(read.rejects),
         "papers": {e.paper.key: e.paper.content_hash for e in extractions},
     }
+
+
+def write_extras(extracted: Extracted, graph, generation: Path) -> None:
+    """The new generation's extraction cache (for the next build) and viewer."""
+    save_cache(generation / CACHE, extracted)
+    write_viewer(graph, generation)
 
 
 def write_viewer(graph, generation: Path) -> None:
@@ -123,7 +138,9 @@ def _advancing(items: Iterable, progress: Progress, task) -> Iterator:
         progress.advance(task)
 
 
-def print_summary(console: Console, read: ReadResult, written: WrittenGraph, out_dir: Path, seconds: float) -> None:
+def print_summary(
+    console: Console, read: ReadResult, extracted: Extracted, written: WrittenGraph, out_dir: Path, seconds: float
+) -> None:
     """What the build read, merged, skipped and wrote."""
     counts = written.counts
     table = Table(title=f"kg build -> {out_dir}", show_header=False, title_justify="left")
@@ -133,6 +150,8 @@ def print_summary(console: Console, read: ReadResult, written: WrittenGraph, out
     table.add_row("papers", str(counts.papers))
     table.add_row("duplicates merged", str(read.duplicates_merged))
     table.add_row("records skipped", str(len(read.rejects)))
+    table.add_row("papers extracted", str(len(read.papers) - extracted.reused))
+    table.add_row("papers unchanged (cached)", str(extracted.reused))
     for name, number in counts.entities.items():
         table.add_row(f"entities: {name}", str(number))
     for name, number in counts.links.items():

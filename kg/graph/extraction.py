@@ -1,0 +1,92 @@
+"""Extraction for `kg build` with a per-paper cache, so a rebuild re-reads only new or changed papers.
+
+The extractor has two stages (:mod:`kg.extract.pipeline`): a per-paper spaCy pass that turns title and
+abstract into mentions (the costly part, run on a process pool), and a corpus-level consolidation
+over every paper's mentions (cheap). The mentions of each paper are cached in the graph folder, keyed
+by the paper's content hash (title + abstract, all the spaCy pass reads) and the extractor version;
+consolidation always runs again over the whole corpus, so a build with the cache gives exactly the
+graph a build without it gives.
+"""
+
+from __future__ import annotations
+
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from kg.extract import EXTRACTOR, extractor_version
+from kg.extract.corpus import consolidate
+from kg.extract.mentions import Mention
+from kg.extract.pipeline import paper_mentions
+from kg.model import Paper, PaperExtraction
+
+#: the cache file in each generation of a graph folder (<out>/extraction-cache.pickle links to it)
+CACHE = "extraction-cache.pickle"
+
+#: below this many papers to extract, starting worker processes costs more than it saves
+_POOL_MIN_PAPERS = 200
+
+Mentions = dict[str, list[Mention]]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The corpus' extractions, how many papers were taken from the cache, and the cache to keep."""
+
+    extractions: list[PaperExtraction]
+    reused: int
+    mentions: Mentions
+    version: str
+
+
+def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1) -> Extracted:
+    """One :class:`PaperExtraction` per paper (same order), equal to ``extract_corpus(papers)``.
+
+    Papers whose content hash is in ``cached`` are not run through spaCy again; the others are,
+    on ``jobs`` processes. ``cached`` must come from the same extractor version (:func:`load_cache`).
+    """
+    todo = list({p.content_hash: p for p in papers if p.content_hash not in cached}.values())
+    fresh = dict(zip((p.content_hash for p in todo), mentions_of(todo, jobs)))
+    mentions = {h: fresh[h] if h in fresh else cached[h] for h in (p.content_hash for p in papers)}
+    version = extractor_version()
+    entities = consolidate([mentions[p.content_hash] for p in papers])
+    extractions = [
+        PaperExtraction(paper=paper, entities=found, extractor=EXTRACTOR, extractor_version=version)
+        for paper, found in zip(papers, entities)
+    ]
+    reused = sum(1 for p in papers if p.content_hash not in fresh)
+    return Extracted(extractions, reused, mentions, version)
+
+
+def mentions_of(papers: Sequence[Paper], jobs: int) -> list[list[Mention]]:
+    """Each paper's mentions, in order, on up to ``jobs`` processes (results do not depend on ``jobs``)."""
+    if jobs <= 1 or len(papers) < _POOL_MIN_PAPERS:
+        return [paper_mentions(paper) for paper in papers]
+    chunk = max(1, len(papers) // (jobs * 16))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(paper_mentions, papers, chunksize=chunk))
+
+
+def load_cache(graph_dir: Path) -> Mentions:
+    """The mentions cached by the last build in ``graph_dir`` ({} when none, or another extractor version).
+
+    A missing or unreadable cache only costs time, never correctness, so it is never an error.
+    """
+    path = Path(graph_dir) / CACHE
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != extractor_version():
+        return {}
+    return data.get("mentions", {})
+
+
+def save_cache(path: Path, extracted: Extracted) -> None:
+    """Write ``extracted``'s mentions and extractor version to ``path`` (in a new generation, which
+    `write_graph` swaps in atomically) for the next build."""
+    with open(path, "wb") as handle:
+        pickle.dump({"version": extracted.version, "mentions": extracted.mentions}, handle, pickle.HIGHEST_PROTOCOL)

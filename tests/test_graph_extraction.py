@@ -1,0 +1,62 @@
+"""The extraction cache of `kg build`: unchanged papers are not extracted again, the graph is unchanged."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.extract import extract_corpus
+from kg.graph import extraction
+from kg.graph.extraction import CACHE, extract_papers, load_cache, mentions_of
+from kg.sources import read_inputs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "graph"
+
+
+def build(*args) -> str:
+    result = CliRunner().invoke(main, ["build", *map(str, args)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def summary_number(output: str, row: str) -> int:
+    return int(re.search(rf"{re.escape(row)}\s*│\s*(\d+)", output).group(1))
+
+
+def test_a_rebuild_extracts_only_new_papers_and_equals_a_full_build(tmp_path):
+    full, incremental = tmp_path / "full", tmp_path / "incremental"
+    build(FIXTURES / "day1.txt", FIXTURES / "day2.txt", "--out", full)
+    first = build(FIXTURES / "day1.txt", "--out", incremental)
+    assert summary_number(first, "papers unchanged (cached)") == 0
+    second = build(FIXTURES / "day1.txt", FIXTURES / "day2.txt", "--out", incremental)
+    papers = len(read_inputs([FIXTURES / "day1.txt"]).papers)
+    assert summary_number(second, "papers unchanged (cached)") == papers
+    assert summary_number(second, "papers extracted") > 0
+    assert (incremental / "graph.ttl").read_bytes() == (full / "graph.ttl").read_bytes()
+    assert (incremental / "build.json").read_bytes() == (full / "build.json").read_bytes()
+
+
+def test_extractions_with_the_cache_equal_extract_corpus():
+    papers = read_inputs([FIXTURES]).papers
+    cold = extract_papers(papers, {})
+    warm = extract_papers(papers, cold.mentions)
+    assert warm.reused == len(papers) and cold.reused == 0
+    assert warm.extractions == cold.extractions == extract_corpus(papers)
+
+
+def test_parallel_mentions_equal_serial_ones(monkeypatch):
+    papers = read_inputs([FIXTURES]).papers
+    monkeypatch.setattr(extraction, "_POOL_MIN_PAPERS", 1)
+    assert mentions_of(papers, 2) == mentions_of(papers, 1)
+
+
+def test_a_cache_of_another_extractor_version_or_a_damaged_one_is_ignored(tmp_path):
+    assert load_cache(tmp_path) == {}
+    (tmp_path / CACHE).write_bytes(pickle.dumps({"version": "older", "mentions": {"h": []}}))
+    assert load_cache(tmp_path) == {}
+    (tmp_path / CACHE).write_bytes(b"not a pickle")
+    assert load_cache(tmp_path) == {}
