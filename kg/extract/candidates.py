@@ -201,6 +201,35 @@ def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> boo
 # --- components --------------------------------------------------------------------------------
 
 
+LEXICON_START, NAME_OR_TITLE, PROPOSE_VERB = 1, 2, 4  # what a token can be, as bits
+
+
+@lru_cache(maxsize=131072)
+def word_kinds(word: str) -> int:
+    """The bits of a token text: it may start a lexicon match, it is name-shaped or capitalised
+    (where :func:`add_names` looks), it is a form of propose/introduce/present/…
+
+    >>> [word_kinds(w) for w in ("LoRA", "propose", "the")]
+    [3, 4, 0]
+    """
+    return ((LEXICON_START if _lexicon_word_info(word)[2] else 0)
+            | (NAME_OR_TITLE if is_name_shaped(word) or word.istitle() else 0)
+            | (PROPOSE_VERB if _PROPOSE_VERBS.match(word.lower()) else 0))
+
+
+def word_positions(doc: Doc) -> dict[int, list[int]]:
+    """Token indexes per kind bit of :func:`word_kinds`, found in one pass and kept on the Doc."""
+    positions = doc.user_data.get("kg_word_positions")
+    if positions is None:
+        positions = doc.user_data["kg_word_positions"] = {LEXICON_START: [], NAME_OR_TITLE: [], PROPOSE_VERB: []}
+        for i, kinds in enumerate(map(word_kinds, words_of(doc))):
+            if kinds:
+                for kind, found in positions.items():
+                    if kinds & kind:
+                        found.append(i)
+    return positions
+
+
 def match_lexicon(doc: Doc, resources: Resources) -> None:
     """Add every longest lexicon match (compared by :func:`name_key`) as a candidate."""
     if not resources.lexicon:
@@ -208,7 +237,7 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
     words = words_of(doc)
     lexicon, prefixes = resources.lexicon, resources.lexicon_prefixes
     next_free = 0
-    for i in [i for i, word in enumerate(words) if _lexicon_word_info(word)[2]]:
+    for i in word_positions(doc)[LEXICON_START]:
         if i < next_free:
             continue
         found, prefix = None, ""
@@ -327,19 +356,13 @@ def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
     return end
 
 
-@lru_cache(maxsize=65536)
-def _name_or_title(word: str) -> bool:
-    """A name-shaped or capitalised token: where :func:`add_names` looks."""
-    return is_name_shaped(word) or word.istitle()
-
-
 def add_names(doc: Doc, resources: Resources) -> None:
     """Name-shaped tokens (with a following version) become candidates, typed by shape and cues."""
     covered = {i for (s, e) in candidates(doc) for i in range(s, e)}
     words = words_of(doc)
     starts = sentence_starts(doc)
     next_free = 0
-    for i in [i for i, word in enumerate(words) if _name_or_title(word)]:
+    for i in word_positions(doc)[NAME_OR_TITLE]:
         word = words[i]
         if i < next_free:
             continue
@@ -528,24 +551,10 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             candidate.vote(kind or "Method", W_CUE if kind else W_DEFAULT * 2, "title:head-noun")
 
 
-def propose_verb_positions(doc: Doc) -> list[int]:
-    """Token indexes of propose/introduce/present/… words, computed once per Doc."""
-    positions = doc.user_data.get("kg_propose_verbs")
-    if positions is None:
-        positions = doc.user_data["kg_propose_verbs"] = [i for i, w in enumerate(lowers_of(doc)) if _is_propose_verb(w)]
-    return positions
-
-
-@lru_cache(maxsize=65536)
-def _is_propose_verb(lower: str) -> bool:
-    """Whether a lower-case word is a form of propose/introduce/present/…"""
-    return bool(_PROPOSE_VERBS.match(lower))
-
-
 def _propose_verb(doc: Doc, start: int, end: int) -> int | None:
     """Token index of a "we propose"-style verb in sentence ``start:end``, if the authors are the subject."""
     lowers = lowers_of(doc)
-    for i in propose_verb_positions(doc):
+    for i in word_positions(doc)[PROPOSE_VERB]:
         if start < i < end and {"we", "paper", "work", "study", "here"} & set(lowers[max(start, i - 4) : i]):
             return i
     return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
-from kg.extract.tokens import char_offsets, sentence_bounds, span_text, words_of
+from kg.extract.tokens import char_offsets, doc_text, sentence_bounds, span_text
 from kg.extract.candidates import W_LEXICON, Candidate, candidates
 from kg.extract.resources import Resources, load_resources, name_key
 from kg.model import Evidence
@@ -64,7 +64,7 @@ def doc_mentions(doc: Doc, section: str) -> list[Mention]:
     offsets = char_offsets(doc)
     bounds = sentence_bounds(doc)
     sentence_starts = [start for start, _ in bounds]
-    numbers = number_positions(words_of(doc))
+    numbers = number_positions(doc)
     resources = load_resources()
     mentions = []
     for cand in kept:
@@ -124,7 +124,7 @@ def split_composite(mention: Mention, resources: Resources) -> list[Mention]:
     return parts
 
 
-_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 
 
 def near_number(numbers: list[int], start: int, end: int, sent_start: int, sent_end: int, window: int = 4) -> bool:
@@ -141,6 +141,7 @@ def near_number(numbers: list[int], start: int, end: int, sent_start: int, sent_
     return after < len(numbers) and numbers[after] < min(sent_end, end + window)
 
 
-def number_positions(words: list[str]) -> list[int]:
-    """Indexes of the tokens holding a digit."""
-    return [i for i, word in enumerate(words) if _DIGIT.search(word)]
+def number_positions(doc: Doc) -> list[int]:
+    """Indexes of the tokens holding a digit (found in the text, then mapped to tokens)."""
+    offsets = char_offsets(doc)
+    return sorted({bisect_right(offsets, match.start()) - 1 for match in _DIGITS.finditer(doc_text(doc))})
