@@ -201,27 +201,30 @@ def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> boo
 # --- components --------------------------------------------------------------------------------
 
 
-LEXICON_START, NAME_OR_TITLE, PROPOSE_VERB = 1, 2, 4  # what a token can be, as bits
+LEXICON_START, NAME_OR_TITLE, PROPOSE_VERB, TITLE_WORD = 1, 2, 4, 8  # what a token can be, as bits
 
 
 @lru_cache(maxsize=131072)
 def word_kinds(word: str) -> int:
     """The bits of a token text: it may start a lexicon match, it is name-shaped or capitalised
-    (where :func:`add_names` looks), it is a form of propose/introduce/present/…
+    (where :func:`add_names` looks), it is a form of propose/introduce/present/…, it can be part of
+    a Title-Case name (:func:`_title_word`).
 
     >>> [word_kinds(w) for w in ("LoRA", "propose", "the")]
-    [3, 4, 0]
+    [11, 4, 0]
     """
     return ((LEXICON_START if _lexicon_word_info(word)[2] else 0)
             | (NAME_OR_TITLE if is_name_shaped(word) or word.istitle() else 0)
-            | (PROPOSE_VERB if _PROPOSE_VERBS.match(word.lower()) else 0))
+            | (PROPOSE_VERB if _PROPOSE_VERBS.match(word.lower()) else 0)
+            | (TITLE_WORD if _title_word(word) else 0))
 
 
 def word_positions(doc: Doc) -> dict[int, list[int]]:
     """Token indexes per kind bit of :func:`word_kinds`, found in one pass and kept on the Doc."""
     positions = doc.user_data.get("kg_word_positions")
     if positions is None:
-        positions = doc.user_data["kg_word_positions"] = {LEXICON_START: [], NAME_OR_TITLE: [], PROPOSE_VERB: []}
+        positions = doc.user_data["kg_word_positions"] = {
+            LEXICON_START: [], NAME_OR_TITLE: [], PROPOSE_VERB: [], TITLE_WORD: []}
         for i, kinds in enumerate(map(word_kinds, words_of(doc))):
             if kinds:
                 for kind, found in positions.items():
@@ -397,31 +400,32 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
     if section_of(doc) == "title":
         return
     lowers = lowers_of(doc)
-    titled = list(map(_title_word, words_of(doc)))
+    starts = word_positions(doc)[TITLE_WORD]
+    titled = frozenset(starts)
     taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
-    i = 0
-    while i < len(titled):
-        if not titled[i] or i in taken or lowers[i] in STOP_WORDS:
-            i += 1
+    next_free = 0
+    for i in starts:
+        if i < next_free or i in taken or lowers[i] in STOP_WORDS:
             continue
         end = i + 1
-        while end < len(titled) and end - i < max_tokens and end not in taken:
-            if titled[end]:
+        while end < len(doc) and end - i < max_tokens and end not in taken:
+            if end in titled:
                 end += 1
-            elif lowers[end] in _TITLE_CONNECTORS and end + 1 < len(titled) and titled[end + 1]:
+            elif lowers[end] in _TITLE_CONNECTORS and end + 1 in titled:
                 end += 2
             else:
                 break
         words = words_of(doc)[i:end]
         substantive = [w for w in words if not _SHORT_ACRONYM.match(w) and not is_generic(w, resources)]
-        if sum(titled[i:end]) >= 2 and substantive and not is_generic(span_text(doc, i, end), resources):
+        if len(titled.intersection(range(i, end))) >= 2 and substantive \
+                and not is_generic(span_text(doc, i, end), resources):
             candidate = candidate_at(doc, i, end)
             kind = head_type(doc[i:end], resources)
             candidate.vote(kind or "Method", W_HEAD if kind else W_DEFAULT, "title-case")
             cue = cue_after(doc, end, resources)
             if cue:
                 candidate.vote(cue, W_CUE, f"cue:{lowers[end]}")
-        i = max(end, i + 1)
+        next_free = end
 
 
 @lru_cache(maxsize=65536)
