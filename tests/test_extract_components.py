@@ -114,3 +114,12 @@ def test_evidence_offsets_point_into_section_text():
     for m in section_mentions(text, "abstract"):
         assert text[m.evidence.start : m.evidence.end] == m.evidence.surface
         assert m.evidence.sentence == text
+
+
+def test_lexicon_match_is_also_offered_with_its_modifiers():
+    mentions = by_surface(section_mentions("We propose double early exiting for faster inference.", "abstract"))
+    longer, match = mentions["double early exiting"], mentions["early exiting"]
+    assert longer.alternative and not match.alternative
+    assert longer.proposed and longer.canonical is None and "lexicon-extension" in longer.reasons
+    others = by_surface(section_mentions("Methods including early exiting and 8x early exiting.", "abstract"))
+    assert "early exiting" in others and not {"including early exiting", "8x early exiting"} & set(others)

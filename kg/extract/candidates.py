@@ -83,6 +83,7 @@ class Candidate:
     canonical: str | None = None  # lexicon canonical name
     partner: tuple[int, int] | None = None  # abbreviation partner span (long <-> short)
     proposed: bool = False
+    alternative: bool = False  # overlaps other candidates on purpose; the classifier picks between them
 
     def vote(self, entity_type: str, weight: float, reason: str) -> None:
         """Record that ``reason`` says this is an ``entity_type`` with strength ``weight``."""
@@ -584,10 +585,57 @@ def _title_head_type(rest: Span) -> str | None:
     return None
 
 
+_MEASURE_WORD = re.compile(r"^\d+(\.\d+)?(x|times|-?bits?|ms|s)$|^[A-Za-z]$", re.IGNORECASE)
+
+
+def _extension_modifier_ok(token, resources: Resources) -> bool:
+    """Whether ``token`` may extend a lexicon match leftwards: a modifier (:func:`_modifier_ok`) that
+    is not a verb in -ing ("including", "eliminating"), a list or naming word, or a measure ("8x").
+
+    >>> from kg.extract.pipeline import build_nlp
+    >>> doc = build_nlp().make_doc("including causal 8x attention")
+    >>> [_extension_modifier_ok(t, load_resources()) for t in doc]
+    [False, True, False, True]
+    """
+    text = token.lower_
+    return _modifier_ok(token, resources) and not (text.endswith("ing") and "-" not in text) \
+        and text not in _LIST_INTRO and text not in _NAMING_WORDS and not _MEASURE_WORD.match(text)
+
+
+def add_lexicon_extensions(doc: Doc, resources: Resources, max_modifiers: int = 3) -> None:
+    """A lexicon match with modifiers before it ("double early exiting", "causal temporal attention")
+    is also offered as the longer phrase: an :attr:`Candidate.alternative` overlapping the match, with
+    the match's type (as a head-noun vote), role and context votes. Which of the two names the entity
+    is left to the classifier (:func:`kg.extract.corpus.select_mentions`)."""
+    lowers = lowers_of(doc)
+    for (start, end), base in list(candidates(doc).items()):
+        if base.canonical is None or base.alternative:
+            continue
+        first = start
+        while first > 0 and start - first < max_modifiers and lowers[first - 1] not in STOP_WORDS \
+                and _extension_modifier_ok(doc[first - 1], resources):
+            first -= 1
+            _add_alternative(doc, first, end, base, "lexicon-extension", resources)
+
+
+def _add_alternative(doc: Doc, start: int, end: int, base: Candidate, reason: str, resources: Resources) -> None:
+    """Offer ``start:end`` as an alternative to the overlapping ``base``: its types (at most as
+    strong as a head noun), role and context reasons carry over."""
+    if (start, end) in candidates(doc) or is_generic(span_text(doc, start, end), resources):
+        return
+    alternative = candidate_at(doc, start, end)
+    alternative.alternative, alternative.proposed = True, base.proposed
+    for kind, weight in base.votes.items():
+        alternative.vote(kind, min(weight, W_HEAD), reason)
+    for kept in base.reasons:
+        if kept != "lexicon" and kept not in alternative.reasons:
+            alternative.reasons.append(kept)
+
+
 @Language.component("kg_candidates")
 def candidate_component(doc: Doc) -> Doc:
     """spaCy component: lexicon, abbreviations (after ``kg_abbreviations``), names, head phrases,
-    context types, roles."""
+    context types, roles, then the longer alternatives of lexicon matches."""
     resources = load_resources()
     candidates(doc)
     match_lexicon(doc, resources)
@@ -597,4 +645,5 @@ def candidate_component(doc: Doc) -> Doc:
     add_head_phrases(doc, resources)
     add_context_types(doc, resources)
     mark_proposed(doc, resources)
+    add_lexicon_extensions(doc, resources)
     return doc

@@ -106,6 +106,9 @@ def candidate_features(resolved) -> dict[str, float]:
         first = words[0].lower()
         features["first=hyphenated" if "-" in first else
                  "first=adjective-like" if _ADJECTIVE_SUFFIX.search(first) else "first=other"] = 1.0
+    if any(m.alternative for m in mentions):  # a lexicon match with its modifiers: what kind of modifier
+        for name in [n for n in features if n.startswith(("first=", "case=", "proposed=", "mentions="))]:
+            features[f"alternative&{name}"] = 1.0
     return features
 
 

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON, W_SHAPE
 from kg.extract.classifier import (
+    Models,
     binary_probability,
     candidate_features,
     role_features,
@@ -234,25 +235,66 @@ def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
     return resolved
 
 
-def consolidate(paper_mentions: list[list[Mention]]) -> list[list[ExtractedEntity]]:
+def consolidate(paper_mentions: list[list[Mention]], models: Models | None = None) -> list[list[ExtractedEntity]]:
     """Entities per paper, consolidated across the corpus and filtered by the candidate
-    classifier (same order as the input)."""
-    models = load_classifier()
+    classifier (same order as the input). ``models``: the shipped ones unless given."""
+    models = models or load_classifier()
     resolved = resolve_corpus(paper_mentions)
     features = {id(r): candidate_features(r) for paper in resolved for r in paper}
     types = learned_types(resolved, models.type, features)
     result = []
     for paper in resolved:
+        probabilities = {id(r): keep_probability(features[id(r)], models.keep) for r in paper}
+        kept = [r for r in paper if probabilities[id(r)] >= models.keep.threshold]
+        chosen = select_mentions(kept, probabilities)
         entities = []
-        for r in paper:
-            probability = keep_probability(features[id(r)], models.keep)
-            if probability >= models.keep.threshold:
-                entity_type = types.get(r.key, r.type)
-                p_proposed = binary_probability(role_features(r, features[id(r)]), models.proposed)
-                entities.append(paper_entity(r.group, r.name, entity_type, p_proposed >= models.proposed.threshold,
-                                             probability, p_proposed))
+        for r in kept:
+            if not chosen[id(r)]:
+                continue
+            entity_type = types.get(r.key, r.type)
+            p_proposed = binary_probability(role_features(r, features[id(r)]), models.proposed)
+            entities.append(paper_entity(Group(chosen[id(r)]), r.name, entity_type,
+                                         p_proposed >= models.proposed.threshold, probabilities[id(r)], p_proposed))
         result.append(merge_same_name(entities))
     return result
+
+
+def select_mentions(kept: list[Resolved], probabilities: dict[int, float]) -> dict[int, list[Mention]]:
+    """The mentions each kept group keeps where alternatives overlap ("double early exiting" over
+    "early exiting"): the more probable group wins the text, then the longer span. Mentions no
+    alternative overlaps are all kept. Returns the kept mentions by ``id(resolved)``.
+
+    >>> from kg.model import Evidence
+    >>> def r(surface, start, alternative):
+    ...     m = Mention(Evidence("abstract", "", start, start + len(surface), surface), (), (), None, None, False,
+    ...                 alternative=alternative)
+    ...     return Resolved(Group([m]), surface, surface, "Method", False, 1, False)
+    >>> long, short = r("double early exiting", 0, True), r("early exiting", 7, False)
+    >>> [len(ms) for ms in select_mentions([long, short], {id(long): 0.6, id(short): 0.5}).values()]
+    [1, 0]
+    >>> [len(ms) for ms in select_mentions([long, short], {id(long): 0.4, id(short): 0.5}).values()]
+    [0, 1]
+    """
+    chosen: dict[int, list[Mention]] = {id(r): [] for r in kept}
+    spans = [(m.evidence.section, m.evidence.start, m.evidence.end) for r in kept for m in r.group.mentions
+             if m.alternative]
+    contested = []
+    for r in kept:
+        for m in r.group.mentions:
+            if any(section == m.evidence.section and start < m.evidence.end and m.evidence.start < end
+                   for section, start, end in spans):
+                contested.append((r, m))
+            else:
+                chosen[id(r)].append(m)
+    contested.sort(key=lambda rm: (-probabilities[id(rm[0])], rm[1].evidence.start - rm[1].evidence.end,
+                                   rm[1].evidence.section, rm[1].evidence.start))
+    taken: list[tuple[str, int, int]] = []
+    for r, m in contested:
+        e = m.evidence
+        if not any(section == e.section and start < e.end and e.start < end for section, start, end in taken):
+            taken.append((e.section, e.start, e.end))
+            chosen[id(r)].append(m)
+    return chosen
 
 
 def learned_types(resolved: list[list[Resolved]], model, features: dict[int, dict[str, float]]) -> dict[str, str]:

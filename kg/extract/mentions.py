@@ -1,5 +1,5 @@
 """From a processed section Doc to plain, picklable mentions: overlapping candidates resolved
-(longest first), each kept one with its evidence (section, sentence, offsets, surface), type
+(longest first; alternatives stay for the classifier to choose), each kept one with its evidence (section, sentence, offsets, surface), type
 votes, reasons, lexicon entry and abbreviation partner. Grouping and decisions: kg.extract.corpus."""
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class Mention:
     key: str = ""  # grouping key of the surface form (name_key), filled in by __post_init__
     near_number: bool = False  # a number is within a few words in the same sentence ("3% accuracy")
     form: str = ""  # the name this mention stands for: the surface, or one part of a composite
+    alternative: bool = False  # may overlap other mentions: kg.extract.corpus.select_mentions decides
 
     def __post_init__(self):
         if not self.form:
@@ -59,8 +60,12 @@ def resolve_overlaps(table: dict[tuple[int, int], Candidate]) -> list[Candidate]
 
 
 def doc_mentions(doc: Doc, section: str) -> list[Mention]:
-    """The resolved candidates of a processed section ``doc`` as :class:`Mention` records."""
-    kept = resolve_overlaps(candidates(doc))
+    """The resolved candidates of a processed section ``doc`` as :class:`Mention` records, plus the
+    alternatives (which may overlap them)."""
+    table = candidates(doc)
+    alternatives = [c for c in table.values() if c.alternative]
+    kept = sorted(resolve_overlaps({span: c for span, c in table.items() if not c.alternative}) + alternatives,
+                  key=lambda c: (c.start, c.end))
     offsets = char_offsets(doc)
     bounds = sentence_bounds(doc)
     sentence_starts = [start for start, _ in bounds]
@@ -87,6 +92,7 @@ def doc_mentions(doc: Doc, section: str) -> list[Mention]:
             partner=partner,
             proposed=cand.proposed,
             near_number=near_number(numbers, cand.start, cand.end, sent_start, sent_end),
+            alternative=cand.alternative,
         )
         mentions.extend(split_composite(mention, resources))
     return mentions

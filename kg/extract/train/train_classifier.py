@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from kg.extract.classifier import CLASSIFIER_PATH, candidate_features, role_features, type_features
-from kg.extract.corpus import resolve_corpus
+from kg.extract.corpus import resolve_corpus, select_mentions
 from kg.extract.pipeline import paper_mentions
 from kg.extract.resources import name_key
 from kg.io import atomic_write_text
@@ -50,13 +50,13 @@ def coarse(entity_type: str) -> str:
 
 def training_rows(papers_path: Path, gold_path: Path):
     """Rows per candidate: (keep features, found in gold, paper index, type features, gold coarse
-    type or None, role features, gold says proposed or None), and the number of gold entities no
-    candidate reached."""
+    type or None, role features, gold says proposed or None, the resolved group), and the number of gold entities no
+    candidate reached (all, and those the paper proposes)."""
     records = read_jsonl(papers_path)
     gold = {g["id"]: g["entities"] for g in read_jsonl(gold_path)}
     papers = [Paper(title=r["title"], abstract=r["abstract"], record_id=r["id"]) for r in records]
     resolved = resolve_corpus([paper_mentions(p) for p in papers])
-    rows, unreached = [], 0
+    rows, unreached, unreached_proposed = [], 0, 0
     for index, (paper, candidates) in enumerate(zip(papers, resolved)):
         golds = gold_keys(gold.get(paper.record_id, []))
         reached = set()
@@ -68,18 +68,37 @@ def training_rows(papers_path: Path, gold_path: Path):
             keep = candidate_features(r)
             proposed = int(gold[paper.record_id][hits[0]].get("role") == "proposed") if hits else None
             rows.append((keep, int(bool(hits)), index, type_features(r, keep), gold_type,
-                         role_features(r, keep), proposed))
+                         role_features(r, keep), proposed, r))
         unreached += len(golds) - len(reached)
-    return rows, unreached
+        unreached_proposed += sum(e.get("role") == "proposed" for i, e in enumerate(gold.get(paper.record_id, []))
+                                  if i not in reached)
+    return rows, unreached, unreached_proposed
 
 
-def best_threshold(probabilities, labels, unreached: int) -> tuple[float, float]:
-    """The threshold (0.05 steps) maximising F1, and that F1."""
+def selected(probabilities, rows, threshold: float) -> list[bool]:
+    """Per row, whether the group is kept at ``threshold`` and still names some text after the
+    overlapping alternatives are chosen (:func:`select_mentions`), as ``consolidate`` does."""
+    by_paper: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_paper.setdefault(row[2], []).append(i)
+    result = [False] * len(rows)
+    for indexes in by_paper.values():
+        kept = [i for i in indexes if probabilities[i] >= threshold]
+        chosen = select_mentions([rows[i][7] for i in kept], {id(rows[i][7]): probabilities[i] for i in kept})
+        for i in kept:
+            result[i] = bool(chosen[id(rows[i][7])])
+    return result
+
+
+def best_threshold(probabilities, labels, unreached: int, rows=None) -> tuple[float, float]:
+    """The threshold (0.05 steps) maximising F1, and that F1; with ``rows``, a group that loses all
+    its text to an overlapping alternative counts as dropped."""
     positives = sum(labels) + unreached
     best = (0.5, 0.0)
     for step in range(1, 20):
         threshold = step / 20
-        kept = [y for p, y in zip(probabilities, labels) if p >= threshold]
+        keep = selected(probabilities, rows, threshold) if rows else [p >= threshold for p in probabilities]
+        kept = [y for k, y in zip(keep, labels) if k]
         tp = sum(kept)
         f1 = 2 * tp / (len(kept) + positives) if kept else 0.0
         if f1 > best[1] + 1e-9:
@@ -90,7 +109,7 @@ def best_threshold(probabilities, labels, unreached: int) -> tuple[float, float]
 def train_type_model(rows) -> dict:
     """Multinomial logistic regression from type features to the gold coarse type (candidates that
     match a gold entity and are not lexicon entries); prints rule vs model accuracy (5-fold CV)."""
-    typed = [(features, label, paper) for _, _, paper, features, label, _, _ in rows if label is not None]
+    typed = [(features, label, paper) for _, _, paper, features, label, _, _, _ in rows if label is not None]
     vectorizer = DictVectorizer(sort=True, sparse=False)
     x = vectorizer.fit_transform([f for f, _, _ in typed])
     y = [label for _, label, _ in typed]
@@ -107,21 +126,32 @@ def train_type_model(rows) -> dict:
             "weights": weights}
 
 
-def train_proposed_model(rows) -> dict:
+def train_proposed_model(rows, kept: list[bool], unreached_proposed: int) -> dict:
     """Binary logistic regression: is a found candidate proposed by the paper? Trained on
-    candidates that match a gold entity; the threshold maximises cross-validated F1."""
-    found = [(features, label, paper) for _, _, paper, _, _, features, label in rows if label is not None]
+    candidates that match a gold entity. The threshold maximises the cross-validated proposed F1
+    over what the extractor outputs: every ``kept`` candidate (one matching no gold entity is never
+    proposed), counting proposed gold entities no candidate reached as misses."""
+    found = [i for i, row in enumerate(rows) if row[6] is not None]
     vectorizer = DictVectorizer(sort=True, sparse=False)
-    x = vectorizer.fit_transform([f for f, _, _ in found])
-    y = [label for _, label, _ in found]
+    x = vectorizer.fit_transform([rows[i][5] for i in found])
+    y = [rows[i][6] for i in found]
+    x_all = vectorizer.transform([row[5] for row in rows])
+    labels = [int(bool(row[6])) for row in rows]
     model = LogisticRegression(C=C, solver="liblinear", random_state=SEED)
-    cv = cross_val_predict(model, x, y, groups=[p for _, _, p in found], cv=GroupKFold(n_splits=5),
-                           method="predict_proba")[:, 1]
-    threshold, cv_f1 = best_threshold(cv, y, 0)
-    rule = [int(f.get("proposed=True", 0.0) > 0) for f, _, _ in found]
-    tp = sum(a and b for a, b in zip(rule, y))
-    rule_f1 = 2 * tp / (sum(rule) + sum(y)) if rule or y else 0.0
-    print(f"proposed model: {len(found)} candidates; CV F1 {cv_f1:.3f} (threshold {threshold:.2f}) "
+    cv = [0.0] * len(rows)
+    position = {row_index: n for n, row_index in enumerate(found)}
+    for train_rows, test_rows in GroupKFold(n_splits=5).split(x_all, groups=[row[2] for row in rows]):
+        fit = [position[i] for i in train_rows if i in position]
+        model.fit(x[fit], [y[n] for n in fit])
+        for i, p in zip(test_rows, model.predict_proba(x_all[test_rows])[:, 1]):
+            cv[i] = p
+    output = [i for i, k in enumerate(kept) if k]
+    threshold, cv_f1 = best_threshold([cv[i] for i in output], [labels[i] for i in output],
+                                      sum(labels) - sum(labels[i] for i in output) + unreached_proposed)
+    rule = [int(rows[i][5].get("proposed=True", 0.0) > 0) for i in output]
+    tp = sum(a and labels[i] for a, i in zip(rule, output))
+    rule_f1 = 2 * tp / (sum(rule) + sum(labels) + unreached_proposed)
+    print(f"proposed model: {len(found)} candidates; CV F1 of the output {cv_f1:.3f} (threshold {threshold:.2f}) "
           f"vs rules {rule_f1:.3f}", file=sys.stderr)
     model.fit(x, y)
     weights = {name: round(float(w), 4) for name, w in zip(vectorizer.get_feature_names_out(), model.coef_[0])
@@ -131,14 +161,14 @@ def train_proposed_model(rows) -> dict:
 
 def train(papers_path: Path, gold_path: Path) -> dict:
     """Fit both models and return the JSON document to write."""
-    rows, unreached = training_rows(papers_path, gold_path)
+    rows, unreached, unreached_proposed = training_rows(papers_path, gold_path)
     vectorizer = DictVectorizer(sort=True, sparse=False)
     x = vectorizer.fit_transform([row[0] for row in rows])
     y = [row[1] for row in rows]
     groups = [row[2] for row in rows]
     model = LogisticRegression(C=C, solver="liblinear", random_state=SEED)
     cv = cross_val_predict(model, x, y, groups=groups, cv=GroupKFold(n_splits=5), method="predict_proba")[:, 1]
-    threshold, cv_f1 = best_threshold(cv, y, unreached)
+    threshold, cv_f1 = best_threshold(cv, y, unreached, rows)
     model.fit(x, y)
     weights = {name: round(float(w), 4) for name, w in zip(vectorizer.get_feature_names_out(), model.coef_[0])
                if abs(w) >= 1e-4}
@@ -150,7 +180,7 @@ def train(papers_path: Path, gold_path: Path) -> dict:
         "C": C,
         "keep": {"bias": round(float(model.intercept_[0]), 4), "threshold": threshold, "weights": weights},
         "type": train_type_model(rows),
-        "proposed": train_proposed_model(rows),
+        "proposed": train_proposed_model(rows, selected(cv, rows, threshold), unreached_proposed),
     }
 
 
