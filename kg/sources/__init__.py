@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from kg.errors import InputError
@@ -26,6 +27,9 @@ from kg.sources.jsonl import read_jsonl
 from kg.sources.merge import merge_papers
 
 __all__ = ["FORMATS", "iter_input_files", "read_file", "read_inputs"]
+
+#: the entry `kg build` keeps in every output folder (kg.graph.store); walking skips such folders
+OUTPUT_MARKER = ".current"
 
 Reader = Callable[[Path, int | None], Iterator[Paper | Reject]]
 FORMATS: dict[str, Reader] = {
@@ -57,6 +61,9 @@ def iter_input_files(paths: Sequence[str | os.PathLike]) -> list[Path]:
 def _walk(root: Path) -> Iterator[Path]:
     unlistable: list[Path] = []
     for folder, subfolders, names in os.walk(root, onerror=lambda error: unlistable.append(Path(error.filename))):
+        if os.path.lexists(os.path.join(folder, OUTPUT_MARKER)):
+            subfolders[:] = []  # a folder `kg build` wrote: its graph.ttl and rejects.jsonl are not inputs
+            continue
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         yield from (Path(folder, name) for name in names if not name.startswith("."))
     yield from unlistable
@@ -81,8 +88,27 @@ def read_file(path: Path, year: int | None = None) -> Iterator[Paper | Reject]:
         yield Reject(shown, None, f"cannot read: {error.strerror or error}")
 
 
+def _name_base(paths: Sequence[str | os.PathLike]) -> Path:
+    """The folder source names are relative to: the parent of what the inputs have in common."""
+    resolved = [os.path.abspath(path) for path in paths]
+    return Path(os.path.commonpath(resolved)).parent if resolved else Path.cwd()
+
+
+def source_name(path: Path, base: Path) -> str:
+    """How a paper's source file is recorded: relative to ``base``, so that the graph does not change
+    with the working directory or with how the input path was written.
+
+    >>> source_name(Path("/data/seeds/000.txt"), Path("/data"))
+    'seeds/000.txt'
+    """
+    return Path(os.path.relpath(os.path.abspath(path), base)).as_posix()
+
+
 def read_inputs(paths: Sequence[str | os.PathLike], year: int | None = None) -> ReadResult:
     """Read every input file and merge records of the same paper.
+
+    Papers' sources name their files relative to the inputs' common folder (``source_name``);
+    rejects name them as given, so that messages point at the file the user typed.
 
     ``year`` completes dates printed without one (``Mar 17``); otherwise their year stays unknown.
     Papers come sorted by key and rejects by file and line, so the same set of inputs in any order
@@ -90,9 +116,15 @@ def read_inputs(paths: Sequence[str | os.PathLike], year: int | None = None) -> 
     """
     papers: list[Paper] = []
     rejects: list[Reject] = []
+    base = _name_base(paths)
     for path in iter_input_files(paths):
+        name = source_name(path, base)
         for record in read_file(path, year):
-            (rejects if isinstance(record, Reject) else papers).append(record)
+            if isinstance(record, Reject):
+                rejects.append(record)
+            else:
+                record.sources = tuple(replace(source, path=name) for source in record.sources)
+                papers.append(record)
     merged, duplicates = merge_papers(papers)
     rejects.sort(key=lambda reject: (reject.path, reject.line or 0, reject.reason))
     return ReadResult(

@@ -73,8 +73,7 @@ def make_date(month: int, day: int, year: int | None) -> PaperDate:
     try:
         _dt.date(2000 if year is None else year, month, day)
     except ValueError:
-        shown = f"{year:04d}" if year is not None else "--"
-        raise RecordError(f"no such date: {shown}-{month:02d}-{day:02d}") from None
+        raise RecordError(f"no such date: {PaperDate(month=month, day=day, year=year).iso()}") from None
     return PaperDate(month=month, day=day, year=year)
 
 
