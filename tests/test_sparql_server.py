@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
 from kg.cli import main
@@ -412,3 +412,26 @@ def test_serve_on_a_taken_port_is_a_one_line_error(graph_dir):
         result = kg("serve", "--graph", str(graph_dir), "--port", str(port))
     assert result.exit_code == 1
     assert result.output == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_a_rebuild_is_served_without_a_restart(tmp_path):
+    fixture = Graph()
+    fixture.parse(FIXTURE)
+    folder = tmp_path / "exports"
+    write_graph(folder, iter(fixture))
+    port = free_port()
+    command = [str(BIN / "kg"), "serve", "--graph", str(folder), "--port", str(port), "--workers", "1"]
+    process = start_server(command, f"http://127.0.0.1:{port}/", tmp_path / "serve.log")
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    try:
+        def triples() -> int:
+            reply = http.get(f"http://127.0.0.1:{port}/sparql", params={"query": count},
+                             headers={"Accept": "application/sparql-results+json"})
+            return int(reply.json()["results"]["bindings"][0]["n"]["value"])
+
+        before = triples()
+        extra = (URIRef(ID + "paper/new"), URIRef("https://w3id.org/mlkg/ns#recordId"), Literal("new"))
+        write_graph(folder, iter([*fixture, extra]))
+        assert triples() == before + 1
+    finally:
+        stop_server(process)

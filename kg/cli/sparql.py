@@ -149,13 +149,11 @@ def serve(graph_dir, host, port, timeout, max_rows, memory_limit, workers):
     """
     import uvicorn
 
-    from kg.graph.store import open_graph
     from kg.sparql.endpoint import create_app
-    from kg.sparql.worker import WorkerPool
+    from kg.sparql.worker import BuiltGraph, WorkerPool
 
     listener = _listen(host, port)
-    loader = partial(open_graph, graph_dir.resolve())
-    pool = WorkerPool(loader, size=workers, timeout=timeout, memory_mb=memory_limit).start()
+    pool = WorkerPool(BuiltGraph(graph_dir.resolve()), size=workers, timeout=timeout, memory_mb=memory_limit).start()
     app = create_app(pool, max_rows=max_rows)
     if not _loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can query the graph", err=True)

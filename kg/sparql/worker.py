@@ -24,13 +24,16 @@ import resource
 import signal
 import threading
 from collections.abc import Callable
+import os
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from rdflib import Graph
 from rdflib.term import Identifier
 
 from kg.errors import KGError
+from kg.graph.store import STORE, open_graph
 from kg.sparql.queries import NamedQuery
 from kg.sparql.results import cap_result, serialize_result
 from kg.sparql.run import prepare, run_local
@@ -73,13 +76,31 @@ def answer(graph: Graph, request: QueryRequest) -> Answer:
     return Answer(serialize_result(result, request.fmt), request.fmt, truncated)
 
 
+@dataclass(frozen=True)
+class BuiltGraph:
+    """A loader for the graph `kg build` keeps in ``graph_dir``. A rebuild switches that folder to
+    a new generation (and removes the old one), so workers compare ``generation()`` before every
+    query and reopen the graph when it moved: a long-running endpoint always answers from the
+    latest build."""
+
+    graph_dir: Path
+
+    def __call__(self) -> Graph:
+        return open_graph(self.graph_dir)
+
+    def generation(self) -> str:
+        return os.path.realpath(self.graph_dir / STORE)
+
+
 def _worker_main(loader: Callable[[], Graph], conn, memory_mb: int | None) -> None:
     """A worker's life: cap its memory, open the graph, say ready, then answer requests until the
     pipe closes (the server stopped or was killed: the worker then ends quietly)."""
     if memory_mb is not None:
         limit = memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    generation = getattr(loader, "generation", lambda: None)
     try:
+        opened = generation()
         graph = loader()
     except Exception as exc:  # report any failure to open the graph to the parent, then stop
         _reply(conn, ("error", KGError(str(exc) or type(exc).__name__)))
@@ -92,6 +113,9 @@ def _worker_main(loader: Callable[[], Graph], conn, memory_mb: int | None) -> No
         except (EOFError, OSError):
             return
         try:
+            if generation() != opened:
+                opened = generation()
+                graph = loader()
             reply = ("ok", answer(graph, request))
         except KGError as exc:
             reply = ("error", exc)
