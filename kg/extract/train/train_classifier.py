@@ -6,9 +6,11 @@ usage: python -m kg.extract.train.train_classifier TRAIN_PAPERS.jsonl TRAIN_GOLD
 Only the training split is read. A candidate's label is whether any of its surface forms equals a
 gold entity form of the same paper (compared by name key, as the scorer does). The keep threshold
 is the one that maximises F1 over 5-fold cross-validated predictions (folds by paper), counting
-gold entities no candidate reached as misses. scikit-learn's liblinear solver with a fixed
-random_state makes the weights deterministic; they are rounded to 4 decimals and written with
-sorted keys, so retraining on the same data writes the same bytes. Needs scikit-learn (a dev
+gold entities no candidate reached as misses and a candidate that loses all its text to an
+overlapping alternative (:func:`kg.extract.corpus.select_mentions`) as dropped; the proposed
+threshold likewise maximises the cross-validated proposed F1 of that output. scikit-learn's
+liblinear solver with a fixed random_state makes the weights deterministic; they are rounded to 4
+decimals and written with sorted keys, so retraining on the same data writes the same bytes. Needs scikit-learn (a dev
 dependency), not needed at run time.
 """
 
