@@ -42,12 +42,6 @@ def atomic_write_text(target: str | os.PathLike, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def atomic_write_bytes(target: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``target`` atomically."""
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
-
-
 def replace_dir(new: Path, target: Path) -> None:
     """Swap directory ``new`` in at ``target`` so that ``target`` is always a complete directory.
 
