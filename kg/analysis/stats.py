@@ -63,21 +63,27 @@ def month_of(date: str | None) -> str | None:
     return date[:4] if date.startswith("--") else date[:7]
 
 
-def adoption_by_month(view: nx.MultiDiGraph, top: int = 10) -> Table:
-    """Papers per month mentioning each of the ``top`` most connected entities (a trend table)."""
+def adoption_by_month(view: nx.MultiDiGraph, top: int = 5) -> Table:
+    """Papers per month mentioning each of the ``top`` most connected entities (a trend table).
+
+    One row per month and one column per entity, so the table stays readable however many months
+    the corpus spans. Page dates printed without a year give months shown as ``--MM``, listed
+    before the dated months (``kg build --year`` dates them).
+    """
     entities = _entities(view)[:top]
-    per_month: dict[str, Counter] = {entity: Counter() for entity in entities}
+    per_month: dict[str, Counter] = defaultdict(Counter)
     for entity in entities:
         for paper in set(view.predecessors(entity)):
             month = month_of(view.nodes[paper].get("date"))
             if month:
-                per_month[entity][month] += 1
-    months = tuple(sorted({month for counter in per_month.values() for month in counter}))
-    rows = tuple(
-        (view.nodes[e]["label"], view.nodes[e]["type"], *(per_month[e][m] for m in months), view.nodes[e]["paper_count"])
+                per_month[month][entity] += 1
+    labels = Counter(view.nodes[e]["label"] for e in entities)
+    columns = tuple(
+        view.nodes[e]["label"] if labels[view.nodes[e]["label"]] == 1 else f'{view.nodes[e]["label"]} ({view.nodes[e]["type"]})'
         for e in entities
     )
-    return Table("Adoption per month (papers)", ("entity", "type", *months, "total"), rows)
+    rows = tuple((month, *(per_month[month][e] for e in entities)) for month in sorted(per_month))
+    return Table("Adoption per month (papers)", ("month", *columns), rows)
 
 
 def components(view: nx.Graph, top: int = 5) -> Table:
