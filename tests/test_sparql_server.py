@@ -273,6 +273,8 @@ def test_kg_query_on_a_graph_folder(graph_dir):
     assert bad.exit_code == 1 and bad.output.startswith("Error: query:1:") and bad.output.count("\n") == 1
     nowhere = kg("query", "papers-per-benchmark", "--graph", str(graph_dir.parent / "nothing"))
     assert nowhere.exit_code == 1 and "no graph here" in nowhere.output
+    misfit = kg("query", "CONSTRUCT { ?s a kg:Paper } WHERE { ?s a kg:Paper }", "--graph", str(graph_dir), "--format", "csv")
+    assert misfit.exit_code == 2 and "csv does not fit a CONSTRUCT/DESCRIBE query" in misfit.output
 
 
 def test_kg_query_gives_the_same_answers_through_kg_serve(graph_dir, endpoint):

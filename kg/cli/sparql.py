@@ -114,6 +114,9 @@ def query(ctx, query, graph_dir, endpoint, graph_iri, user, fmt, params, max_row
     else:
         run = partial(run_local, _open_graph(graph_dir))
     prepared = prepare(resolve_query(query), collect_params(params), run)
+    if fmt != "table" and (fmt in GRAPH_FORMATS) != prepared.is_graph:
+        kind = "CONSTRUCT/DESCRIBE" if prepared.is_graph else "SELECT/ASK"
+        raise click.BadParameter(f"{fmt} does not fit a {kind} query", param_hint="--format")
     result = run(prepared)
     result, truncated = cap_result(result, max_rows)
     if fmt == "table" and not prepared.is_graph:
