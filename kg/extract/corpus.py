@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from functools import cached_property
 
 from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON, W_SHAPE
@@ -58,10 +59,23 @@ class Group:
         return {m.key for m in self.mentions if m.partner and len(m.partner) > len(m.form)}
 
 
+def spelling_variants(key: str, other: str) -> bool:
+    """Whether two name keys spell the same name ("Low-Rank Adaptation" / "Low-Rank Adapters"):
+    difflib's ratio of matching characters is at least 0.75.
+
+    >>> spelling_variants("lowrankadaptation", "lowrankadapter")
+    True
+    >>> spelling_variants("stanfordsentimenttreebank", "sparsespectraltraining")
+    False
+    """
+    return key == other or SequenceMatcher(None, key, other).ratio() >= 0.75
+
+
 def drop_conflicting_lexicon(mentions: list[Mention]) -> list[Mention]:
     """An acronym the paper defines itself means what the paper says: "Sparse Spectral Training
     (SST)" is not the lexicon's SST (Stanford Sentiment Treebank), so those lexicon matches lose
-    their lexicon entry and vote.
+    their lexicon entry and vote. A long form that only spells the lexicon's name differently
+    ("Low-Rank Adapters (LoRA)") keeps the lexicon entry, so it joins that node.
 
     >>> from kg.model import Evidence
     >>> ev = lambda s: Evidence("abstract", "", 0, len(s), s)
@@ -75,7 +89,7 @@ def drop_conflicting_lexicon(mentions: list[Mention]) -> list[Mention]:
     result = []
     for m in mentions:
         long_key = shorts.get(m.key)
-        if m.canonical and long_key and name_key(m.canonical) not in {long_key, m.key}:
+        if m.canonical and long_key and name_key(m.canonical) != m.key and not spelling_variants(name_key(m.canonical), long_key):
             m = replace(m, canonical=None, votes=tuple(v for v in m.votes if v[1] != W_LEXICON),
                         reasons=tuple(r for r in m.reasons if r != "lexicon"))
         result.append(m)
