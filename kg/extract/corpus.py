@@ -267,8 +267,9 @@ def consolidate(paper_mentions: list[list[Mention]], models: Models | None = Non
                 continue
             entity_type = types.get(r.key, r.type)
             p_proposed = binary_probability(role_features(r, features[id(r)]), models.proposed)
+            proposed = p_proposed >= models.proposed.threshold or announced(chosen[id(r)])
             entities.append(paper_entity(Group(chosen[id(r)]), r.name, entity_type,
-                                         p_proposed >= models.proposed.threshold, probabilities[id(r)], p_proposed))
+                                         proposed, probabilities[id(r)], p_proposed))
         result.append(merge_same_name(entities))
     return result
 
@@ -337,6 +338,13 @@ def learned_types(resolved: list[list[Resolved]], model, features: dict[int, dic
         else:
             chosen[key] = best
     return chosen
+
+
+def announced(mentions: list[Mention]) -> bool:
+    """Whether the paper both titles itself with the name ("X: ...") and says it proposes it
+    ("we propose X"): proposed, however well known the name is (the LoRA paper proposes LoRA)."""
+    reasons = {reason for m in mentions for reason in m.reasons}
+    return "title:head-noun" in reasons and "pattern:we-propose" in reasons
 
 
 def proposed_variants(groups: list[Group]) -> set[int]:
