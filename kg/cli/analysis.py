@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from kg.cli.options import graph_option
+from kg.cli.options import graph_option, open_graph_dir
 from kg.model import ENTITY_TYPES
 
 if TYPE_CHECKING:
@@ -24,13 +24,6 @@ if TYPE_CHECKING:
 
 #: kg.analysis.view.NODE_TYPES, spelled out here to keep networkx out of the CLI's start-up
 NODE_TYPES = ("Paper", *ENTITY_TYPES)
-
-
-def _open(graph_dir: Path):
-    """The rdflib graph of a graph folder (imported late: the store module is heavy)."""
-    from kg.graph.store import open_graph
-
-    return open_graph(graph_dir)
 
 
 def rich_table(table: Table) -> RichTable:
@@ -52,14 +45,14 @@ def graphml_exporter(graph_dir: Path, out: BinaryIO) -> None:
     """`kg export --format graphml`: the NetworkX view as GraphML."""
     from kg.analysis import export_graphml
 
-    export_graphml(_open(graph_dir), out)
+    export_graphml(open_graph_dir(graph_dir), out)
 
 
 def gexf_exporter(graph_dir: Path, out: BinaryIO) -> None:
     """`kg export --format gexf`: the NetworkX view as GEXF for Gephi."""
     from kg.analysis import export_gexf
 
-    export_gexf(_open(graph_dir), out)
+    export_gexf(open_graph_dir(graph_dir), out)
 
 
 def export_neo4j_folder(graph_dir: Path, out_dir: Path | None) -> None:
@@ -68,7 +61,7 @@ def export_neo4j_folder(graph_dir: Path, out_dir: Path | None) -> None:
 
     if out_dir is None:
         raise click.UsageError("--format csv writes two files (nodes.csv, relationships.csv): give --out FOLDER")
-    for path in export_neo4j_csv(_open(graph_dir), out_dir):
+    for path in export_neo4j_csv(open_graph_dir(graph_dir), out_dir):
         click.echo(path)
 
 
@@ -116,7 +109,7 @@ def shared(graph_dir: Path, by: str, role: str, min_shared: int, method_name: st
     it) reports results on that benchmark (kg:evaluatedOn)."""
     from kg.analysis import shared_benchmarks
 
-    pairs = shared_benchmarks(_open(graph_dir), by=by, role=role, min_shared=min_shared,
+    pairs = shared_benchmarks(open_graph_dir(graph_dir), by=by, role=role, min_shared=min_shared,
                               method=method_name, top=top)
     print_pairs(pairs, output_format)
 
@@ -149,7 +142,7 @@ def viz(graph_dir: Path, out_path: Path | None, types: list[str] | None, min_deg
     from kg.viz import write_html
 
     out_path = out_path or graph_dir / "viz.html"  # <graph>/graph.html belongs to `kg build`
-    summary = write_html(_open(graph_dir), out_path, types=types, min_degree=min_degree, focus=focus,
+    summary = write_html(open_graph_dir(graph_dir), out_path, types=types, min_degree=min_degree, focus=focus,
                          depth=depth, max_nodes=max_nodes)
     click.echo(f"{out_path}: {summary.nodes} of {summary.total_nodes} nodes, "
                f"{summary.edges} of {summary.total_edges} links")

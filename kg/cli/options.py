@@ -22,3 +22,11 @@ inputs_argument = click.argument(
 year_option = click.option(
     "--year", type=int, default=None, help="Year for page dates printed without one (e.g. 'Mar 17')."
 )
+
+
+def open_graph_dir(graph_dir: Path):
+    """The rdflib graph of a folder `kg build` wrote (the store module is imported late: it is heavy
+    and most commands' start-up does not need it)."""
+    from kg.graph.store import open_graph
+
+    return open_graph(graph_dir)

@@ -6,14 +6,13 @@ import ipaddress
 import os
 import socket
 from functools import partial
-from pathlib import Path
 
 import click
 from click.core import ParameterSource
 from rich.console import Console
 from rich.table import Table
 
-from kg.cli.options import graph_option
+from kg.cli.options import graph_option, open_graph_dir
 from kg.errors import KGError
 from kg.sparql.binding import collect_params
 from kg.sparql.queries import bundled_queries, resolve_query
@@ -36,12 +35,6 @@ def _auth(user: str | None) -> tuple[str, str] | None:
     if password is None:
         raise click.UsageError(f"--user needs the password in the environment variable {PASSWORD_VARIABLE}")
     return user, password
-
-
-def _open_graph(graph_dir: Path):
-    from kg.graph.store import open_graph
-
-    return open_graph(graph_dir)
 
 
 def _loopback(host: str) -> bool:
@@ -112,7 +105,7 @@ def query(ctx, query, graph_dir, endpoint, graph_iri, user, fmt, params, max_row
     if endpoint:
         run = partial(run_remote, endpoint, graph_iri=graph_iri, timeout=timeout, auth=_auth(user))
     else:
-        run = partial(run_local, _open_graph(graph_dir))
+        run = partial(run_local, open_graph_dir(graph_dir))
     prepared = prepare(resolve_query(query), collect_params(params), run)
     if fmt != "table" and (fmt in GRAPH_FORMATS) != prepared.is_graph:
         kind = "CONSTRUCT/DESCRIBE" if prepared.is_graph else "SELECT/ASK"
@@ -206,7 +199,7 @@ def push(graph_dir, endpoint, graph_iri, user, protocol, batch_size, retries, ti
     from kg.sparql.push import push_graph
 
     auth = _auth(user)
-    graph = _open_graph(graph_dir)
+    graph = open_graph_dir(graph_dir)
     columns = (TextColumn("pushing"), BarColumn(), MofNCompleteColumn(), TextColumn("triples"), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True)) as progress:
         task = progress.add_task("push", total=len(graph))
