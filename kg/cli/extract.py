@@ -15,7 +15,6 @@ from rich.progress import Progress
 from rich.table import Table
 
 from kg.cli.options import inputs_argument, year_option
-from kg.extract import extract_corpus
 from kg.extract.jsonl import explained_record, extraction_record
 from kg.io import atomic_write_text
 from kg.model import PaperExtraction
@@ -94,6 +93,8 @@ def extract(inputs, fmt, explain, year, out):
 
 def _extract_with_progress(papers) -> list[PaperExtraction]:
     """extract_corpus, with a progress bar on stderr for long inputs when stderr is a terminal."""
+    from kg.extract import extract_corpus
+
     if len(papers) < PROGRESS_MIN_PAPERS or not sys.stderr.isatty():
         return extract_corpus(papers)
     with Progress(console=Console(stderr=True), transient=True) as progress:
