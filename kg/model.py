@@ -113,6 +113,15 @@ class Reject:
     reason: str
     excerpt: str = ""
 
+    @property
+    def where(self) -> str:
+        """``file:line``, or ``file`` when the line is unknown.
+
+        >>> Reject("a.jsonl", 3, "invalid JSON").where
+        'a.jsonl:3'
+        """
+        return f"{self.path}:{self.line}" if self.line else self.path
+
 
 @dataclass
 class ReadResult:

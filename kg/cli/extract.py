@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from kg.cli.options import inputs_argument, year_option
+from kg.cli.options import inputs_argument, read_papers, year_option
 from kg.extract.jsonl import explained_record, extraction_record
 from kg.io import atomic_write_text
 from kg.model import PaperExtraction
@@ -77,12 +77,9 @@ def extract(inputs, fmt, explain, year, out):
     """Extract the methods, models, datasets, benchmarks, metrics and tasks of each paper in INPUT...
 
     Rejected input records are reported on stderr, one line each."""
-    from kg.sources import read_inputs
-
-    result = read_inputs(inputs, year=year)
+    result = read_papers(inputs, year)
     for reject in result.rejects:
-        where = f"{reject.path}:{reject.line}" if reject.line else reject.path
-        click.echo(f"skipped {where}: {reject.reason}", err=True)
+        click.echo(f"skipped {reject.where}: {reject.reason}", err=True)
     extractions = _extract_with_progress(result.papers)
     text = render_jsonl(extractions, explain) if fmt == "jsonl" else render_table(extractions, explain)
     if out is not None:

@@ -30,3 +30,14 @@ def open_graph_dir(graph_dir: Path):
     from kg.graph.store import open_graph
 
     return open_graph(graph_dir)
+
+
+def read_papers(inputs, year: int | None):
+    """Read ``inputs`` (kg.sources.read_inputs); a KGError when not one paper could be read."""
+    from kg.errors import KGError
+    from kg.sources import read_inputs
+
+    result = read_inputs(inputs, year=year)
+    if not result.papers:
+        raise KGError(f"{', '.join(map(str, inputs))}: no papers read ({len(result.rejects)} records skipped)")
+    return result
