@@ -42,7 +42,7 @@ _VERSION = re.compile(r"^v?\d+(\.\d+)*[A-Za-z]?$|^[0-9]+(\.[0-9]+)?[BMK]$")
 _SIZE_SUFFIX = re.compile(r"[-_ ]\d+(\.\d+)?[BMK]$|^\d+(\.\d+)?[BM]$", re.IGNORECASE)
 _GENERIC_PLURAL = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")
 _NOT_NAME = re.compile(
-    r"[%$=^{}~\\@*]|://|^www\.|^(?:fp|bf|int|uint|FP|BF|INT|UINT)\d+$|^[A-Z]?\d+(\.\d+)?[A-Za-z]?$"
+    r"[%$=^{}~\\@*]|://|^www\.|^(?:fp|bf|int|uint|FP|BF|INT|UINT)\d+$|^W\d+A\d+(?:KV\d+)?$|^[A-Z]?\d+(\.\d+)?[A-Za-z]?$"
     r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$|\.[A-Z][a-z]"
     r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
 )
@@ -119,12 +119,13 @@ def is_name_shaped(text: str) -> bool:
     """A token that looks like a proper name in ML text: inner capitals, or letters with digits.
 
     Title-case hyphenated words ("Training-Free", "Hardware-Aware") are ordinary words in titles,
-    and numbers with units ("1.3B", "63%") or plural class acronyms ("LLMs") are not names.
+    numbers with units ("1.3B", "63%"), bit-width settings ("W4A16") or plural class acronyms ("LLMs")
+    are not names.
 
     >>> [is_name_shaped(t) for t in ("LoRA", "GPT-4o", "BERT", "ResNet-50", "3DGS", "model", "Model")]
     [True, True, True, True, True, False, False]
-    >>> [is_name_shaped(t) for t in ("2024", "LLMs", "Training-Free", "1.3B", "63%-FLOPs", "fp16")]
-    [False, False, False, False, False, False]
+    >>> [is_name_shaped(t) for t in ("2024", "LLMs", "Training-Free", "1.3B", "63%-FLOPs", "fp16", "W4A16")]
+    [False, False, False, False, False, False, False]
     >>> [is_name_shaped(t) for t in ("SVD-Free", "LLM-based", "GPT-style")]
     [False, False, False]
     """
