@@ -124,8 +124,8 @@ def keep_probability(features: dict[str, float], model: Classifier) -> float:
 
 
 def type_features(resolved, keep_features: dict[str, float] | None = None) -> dict[str, float]:
-    """Features for the type model: the keep features (computed unless given) plus the rule votes
-    and the last word of the name."""
+    """Features for the type model: the keep features (computed unless given) plus the rule votes,
+    the last word of the name and whether the paper names variants of it (models come in sizes)."""
     features = dict(keep_features if keep_features is not None else candidate_features(resolved))
     votes: dict[str, float] = {}
     for m in resolved.group.mentions:
@@ -135,6 +135,7 @@ def type_features(resolved, keep_features: dict[str, float] | None = None) -> di
         features[f"vote={kind}"] = weight
     last = resolved.name.split()[-1].lower() if resolved.name.split() else ""
     features[f"last={last}"] = 1.0
+    features[f"family={resolved.family}"] = 1.0
     return features
 
 

@@ -215,6 +215,7 @@ class Resolved:
     variant: bool  # names a variant of a proposed name
     papers_with_key: int  # how many papers of the corpus mention the thing
     weak: bool  # only named by a generic word the title does not use (rules/weak_words.txt)
+    family: bool = False  # the paper also names a variant of it, or it names a variant of another name
 
 
 def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
@@ -243,9 +244,9 @@ def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
     names = {key: canonical_name(lexicon_names.get(key), counts[key]) for key in votes}
     resolved = []
     for groups, gkeys in zip(paper_groups, keys):
-        variants = proposed_variants(groups)
-        resolved.append([Resolved(g, k, names[k], types[k], i in variants, papers_with[k], is_weak(g, weak_words))
-                         for i, (g, k) in enumerate(zip(groups, gkeys))])
+        variants, family = proposed_variants(groups), variant_family(groups)
+        resolved.append([Resolved(g, k, names[k], types[k], i in variants, papers_with[k], is_weak(g, weak_words),
+                                  i in family) for i, (g, k) in enumerate(zip(groups, gkeys))])
     return resolved
 
 
@@ -361,9 +362,33 @@ def proposed_variants(groups: list[Group]) -> set[int]:
     return {
         i for i, g in enumerate(groups)
         if not any(m.proposed for m in g.mentions)
-        and any(m.form.startswith(stem) and m.form[len(stem)] in "-+_ v"
-                for m in g.mentions for stem in stems if len(m.form) > len(stem))
+        and any(extends(m.form, stem) for m in g.mentions for stem in stems)
     }
+
+
+def extends(form: str, stem: str) -> bool:
+    """Whether ``form`` names a variant of ``stem``: the stem, then "-", "+", "_", " " or "v" and more.
+
+    >>> [extends("FBNet-B", "FBNet"), extends("SliM-LLM+", "SliM-LLM"), extends("FBNetwork", "FBNet")]
+    [True, True, False]
+    """
+    return len(form) > len(stem) and form.startswith(stem) and form[len(stem)] in "-+_ v"
+
+
+def variant_family(groups: list[Group]) -> set[int]:
+    """Indexes of groups that name a variant of another group's name or have one named ("EMOv2"
+    and "EMOv2-1M"): sizes and configurations are what trained models come in.
+
+    >>> from kg.model import Evidence
+    >>> def g(surface):
+    ...     return Group([Mention(Evidence("abstract", "", 0, 1, surface), (), (), None, None, False)])
+    >>> sorted(variant_family([g("EMOv2"), g("EMOv2-1M"), g("LoRA"), g("EMOv2x")]))
+    [0, 1]
+    """
+    forms = [{m.form for m in g.mentions if len(m.form) >= 3} for g in groups]
+    names = set().union(*forms)
+    return {i for i, own in enumerate(forms)
+            if any(extends(mine, other) or extends(other, mine) for mine in own for other in names)}
 
 
 def paper_entity(group: Group, name: str, entity_type: str, proposed: bool,
