@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
+
+import pytest
 import spacy
 
 from kg.extract.abbreviations import find_abbreviations, find_long_form_start
@@ -123,3 +127,11 @@ def test_lexicon_match_is_also_offered_with_its_modifiers():
     assert longer.proposed and longer.canonical is None and "lexicon-extension" in longer.reasons
     others = by_surface(section_mentions("Methods including early exiting and 8x early exiting.", "abstract"))
     assert "early exiting" in others and not {"including early exiting", "8x early exiting"} & set(others)
+
+
+@pytest.mark.parametrize("module", ["abbreviations", "candidates", "classifier", "corpus", "mentions", "resources",
+                                    "tokenizer", "tokens"])
+def test_doctests(module):
+    """The docstring examples of the extractor's modules hold."""
+    results = doctest.testmod(importlib.import_module(f"kg.extract.{module}"))
+    assert results.failed == 0 and results.attempted > 0
