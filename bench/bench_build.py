@@ -1,0 +1,130 @@
+"""`kg build` end to end at growing corpus sizes, then an incremental build adding papers to the largest.
+
+For each size N it makes a synthetic corpus (bench/synth.py, from the seed pages you pass), runs the
+real CLI ``kg build corpus --out DIR -j JOBS`` in a child process and prints: papers, triples, wall
+seconds, peak RSS of the whole process tree (the build and its extraction workers, sampled every
+50 ms), and the per-paper slope in ms between consecutive sizes (equal slopes = linear cost).
+
+Then the incremental case: the largest graph is rebuilt from a corpus with ``--add`` more papers (the
+first N papers unchanged), which extracts only the new ones (extraction cache); with --check-full the
+graph.ttl it writes is compared byte for byte with a full build of the same corpus in a fresh folder.
+
+    .venv/bin/python bench/bench_build.py ../shared/seeds [--papers 1000 10000 50000] [--add 1000] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synth import generate  # noqa: E402
+
+KG = [sys.executable, "-c", "from kg.cli import main; main()"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured `kg build`."""
+
+    papers: int
+    triples: int
+    seconds: float
+    peak_mb: float
+
+
+def write_corpus(seeds: Path, papers: int, path: Path, keep: int | None = None) -> None:
+    """``papers`` synthetic records to ``path``; with ``keep``, only the first ``keep`` of them."""
+    with open(path, "w", encoding="utf-8") as out:
+        for index, record in enumerate(generate(seeds, papers)):
+            if keep is not None and index >= keep:
+                break
+            out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def tree_rss(process: psutil.Process) -> int:
+    """Resident bytes of ``process`` and all its descendants (0 for any that just ended)."""
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            total += member.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def timed_build(corpus: Path, out: Path, jobs: int) -> Run:
+    """Run `kg build` on ``corpus`` into ``out``; wall time and the process tree's peak RSS."""
+    start = time.perf_counter()
+    child = subprocess.Popen([*KG, "build", str(corpus), "--out", str(out), "-j", str(jobs)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process, peak = psutil.Process(child.pid), 0
+    while child.poll() is None:
+        try:
+            peak = max(peak, tree_rss(process))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    if child.returncode != 0:
+        sys.exit(f"kg build failed: {child.stderr.read().decode()}")
+    counts = json.loads((out / "build.json").read_text())["counts"]
+    return Run(counts["papers"], counts["triples"], seconds, peak / 2**20)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("seeds", type=Path, help="folder of seed page dumps (../shared/seeds)")
+    parser.add_argument("--papers", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--add", type=int, default=1000, help="papers added for the incremental build")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workdir", type=Path, help="keep corpora and graphs here (default: a temporary folder)")
+    parser.add_argument("--check-full", action="store_true", help="also build the grown corpus from scratch and compare")
+    args = parser.parse_args(argv)
+    print(f"cpus {os.cpu_count()}, memory {psutil.virtual_memory().total / 2**30:.1f} GiB, jobs {args.jobs}")
+    print(f"{'records':>8} {'papers':>8} {'triples':>10} {'wall s':>8} {'peak MB':>8} {'ms/paper':>9} {'slope ms':>9}")
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = args.workdir or Path(folder)
+        tmp.mkdir(parents=True, exist_ok=True)
+        previous: Run | None = None
+        largest = args.papers[-1]
+        for records in args.papers:
+            corpus = tmp / f"synth-{records}.jsonl"
+            if records == largest:  # the first papers of the corpus the incremental build grows to
+                write_corpus(args.seeds, records + args.add, corpus, keep=records)
+            else:
+                write_corpus(args.seeds, records, corpus)
+            run = timed_build(corpus, tmp / f"out-{records}", args.jobs)
+            slope = f"{1000 * (run.seconds - previous.seconds) / (run.papers - previous.papers):9.2f}" if previous else ""
+            print(f"{records:>8} {run.papers:>8} {run.triples:>10} {run.seconds:>8.1f} {run.peak_mb:>8.0f} "
+                  f"{1000 * run.seconds / run.papers:>9.2f} {slope:>9}", flush=True)
+            previous = run
+        incremental(args.seeds, tmp, largest, args.add, args.jobs, args.check_full)
+
+
+def incremental(seeds: Path, tmp: Path, records: int, add: int, jobs: int, check_full: bool) -> None:
+    """Rebuild the graph of ``records`` papers with ``add`` more; optionally compare with a full build."""
+    grown = tmp / "grown.jsonl"
+    write_corpus(seeds, records + add, grown)
+    out = tmp / f"out-{records}"
+    run = timed_build(grown, out, jobs)
+    print(f"incremental +{add} records on {records}: {run.seconds:.1f} s wall, peak {run.peak_mb:.0f} MB, "
+          f"{run.triples} triples", flush=True)
+    if check_full:
+        full = timed_build(grown, tmp / "full", jobs)
+        same = (out / "graph.ttl").read_bytes() == (tmp / "full" / "graph.ttl").read_bytes()
+        print(f"full build of the same: {full.seconds:.1f} s (incremental/full {run.seconds / full.seconds:.2f}); "
+              f"graph.ttl identical: {same}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
