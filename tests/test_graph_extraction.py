@@ -56,7 +56,7 @@ def test_parallel_mentions_equal_serial_ones(monkeypatch):
 
 def test_a_cache_of_another_extractor_version_or_a_damaged_one_is_ignored(tmp_path):
     assert load_cache(tmp_path) == {}
-    (tmp_path / CACHE).write_bytes(pickle.dumps({"version": "older", "mentions": {"h": []}}))
+    (tmp_path / CACHE).write_bytes(pickle.dumps("older") + pickle.dumps({"h": []}))
     assert load_cache(tmp_path) == {}
     (tmp_path / CACHE).write_bytes(b"not a pickle")
     assert load_cache(tmp_path) == {}

@@ -77,16 +77,17 @@ def load_cache(graph_dir: Path) -> Mentions:
     path = Path(graph_dir) / CACHE
     try:
         with open(path, "rb") as handle:
-            data = pickle.load(handle)
+            if pickle.load(handle) != extractor_version():  # checked before the (large) mentions are read
+                return {}
+            mentions = pickle.load(handle)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return {}
-    if not isinstance(data, dict) or data.get("version") != extractor_version():
-        return {}
-    return data.get("mentions", {})
+    return mentions if isinstance(mentions, dict) else {}
 
 
 def save_cache(path: Path, extracted: Extracted) -> None:
     """Write ``extracted``'s mentions and extractor version to ``path`` (in a new generation, which
     `write_graph` swaps in atomically) for the next build."""
     with open(path, "wb") as handle:
-        pickle.dump({"version": extracted.version, "mentions": extracted.mentions}, handle, pickle.HIGHEST_PROTOCOL)
+        pickle.dump(extracted.version, handle, pickle.HIGHEST_PROTOCOL)
+        pickle.dump(extracted.mentions, handle, pickle.HIGHEST_PROTOCOL)
