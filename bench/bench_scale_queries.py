@@ -7,7 +7,7 @@ rdflib's in-memory store. Prints the load time of each store, then per workload 
 ``--repeat`` runs on each store and their ratio (rdflib / Oxigraph: how many times faster the store
 is), and the peak RSS of this process.
 
-    .venv/bin/python bench/bench_scale_queries.py /tmp/g50k [--repeat 3] [--no-memory]
+    .venv/bin/python bench/bench_scale_queries.py /tmp/g50k [--repeat 3] [--no-memory] [--workload 'kg shared' ...]
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("graph_dir", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-memory", action="store_true", help="only the Oxigraph store (rdflib is slow to load)")
+    parser.add_argument("--workload", action="append", choices=list(WORKLOADS), help="run only these (repeatable)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     oxigraph = open_graph(args.graph_dir)
@@ -78,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
         memory = load_memory(args.graph_dir)
         print(f"parse graph.ttl into rdflib memory: {time.perf_counter() - start:.1f} s")
     print(f"{'workload':<42} {'oxigraph s':>10} {'rdflib s':>9} {'ratio':>7} {'rows':>7}")
-    for name, work in WORKLOADS.items():
+    for name in args.workload or WORKLOADS:
+        work = WORKLOADS[name]
         ox_seconds, rows = median_seconds(work, oxigraph, args.repeat)
         if memory is None:
             print(f"{name:<42} {ox_seconds:>10.3f} {'-':>9} {'-':>7} {rows:>7}", flush=True)
