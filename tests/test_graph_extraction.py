@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import pickle
+import json
 import re
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.extract import extract_corpus
+from kg.extract import extract_corpus, extractor_version
 from kg.graph import extraction
-from kg.graph.extraction import CACHE, extract_papers, load_cache, mentions_of
+from kg.graph.extraction import CACHE, extract_papers, load_cache, mentions_of, save_cache
 from kg.sources import read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
@@ -56,7 +56,16 @@ def test_parallel_mentions_equal_serial_ones(monkeypatch):
 
 def test_a_cache_of_another_extractor_version_or_a_damaged_one_is_ignored(tmp_path):
     assert load_cache(tmp_path) == {}
-    (tmp_path / CACHE).write_bytes(pickle.dumps("older") + pickle.dumps({"h": []}))
+    (tmp_path / CACHE).write_text('{"version": "older"}\n{"hash": "h", "mentions": []}\n', encoding="utf-8")
     assert load_cache(tmp_path) == {}
-    (tmp_path / CACHE).write_bytes(b"not a pickle")
+    (tmp_path / CACHE).write_bytes(b"\x80not JSON")
     assert load_cache(tmp_path) == {}
+    (tmp_path / CACHE).write_text(json.dumps({"version": extractor_version()}) + '\n{"hash": "h"}\n', encoding="utf-8")
+    assert load_cache(tmp_path) == {}
+
+
+def test_the_cache_round_trips_every_mention_exactly(tmp_path):
+    papers = read_inputs([FIXTURES]).papers
+    extracted = extract_papers(papers, {})
+    save_cache(tmp_path / CACHE, extracted)
+    assert load_cache(tmp_path) == extracted.mentions

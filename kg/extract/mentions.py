@@ -20,7 +20,8 @@ DATA_TYPES = frozenset({"Dataset", "Benchmark"})
 
 @dataclass(frozen=True)
 class Mention:
-    """One candidate mention with its evidence and type votes (plain data, safe to pickle)."""
+    """One candidate mention with its evidence and type votes (plain data: it crosses process pools and
+    is cached as JSON by kg.graph.extraction)."""
 
     evidence: Evidence
     votes: tuple[tuple[str, float], ...]

@@ -5,14 +5,15 @@ abstract into mentions (the costly part, run on a process pool), and a corpus-le
 over every paper's mentions (cheap). The mentions of each paper are cached in the graph folder, keyed
 by the paper's content hash (title + abstract, all the spaCy pass reads) and the extractor version;
 consolidation always runs again over the whole corpus, so a build with the cache gives exactly the
-graph a build without it gives.
+graph a build without it gives. The cache is JSON Lines, never pickle: a graph folder may come from
+elsewhere, and reading it must not run code.
 """
 
 from __future__ import annotations
 
-import pickle
+import json
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -20,10 +21,11 @@ from kg.extract import EXTRACTOR, extractor_version
 from kg.extract.corpus import consolidate
 from kg.extract.mentions import Mention
 from kg.extract.pipeline import paper_mentions
-from kg.model import Paper, PaperExtraction
+from kg.model import Evidence, Paper, PaperExtraction
 
-#: the cache file in each generation of a graph folder (<out>/extraction-cache.pickle links to it)
-CACHE = "extraction-cache.pickle"
+#: the cache file in each generation of a graph folder: a line with the extractor version, then a line
+#: ``{"hash": content hash, "mentions": [...]}`` per paper
+CACHE = "extraction-cache.jsonl"
 
 #: below this many papers to extract, starting worker processes costs more than it saves
 _POOL_MIN_PAPERS = 200
@@ -76,18 +78,30 @@ def load_cache(graph_dir: Path) -> Mentions:
     """
     path = Path(graph_dir) / CACHE
     try:
-        with open(path, "rb") as handle:
-            if pickle.load(handle) != extractor_version():  # checked before the (large) mentions are read
-                return {}
-            mentions = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        with open(path, encoding="utf-8") as handle:
+            if json.loads(handle.readline()) != {"version": extractor_version()}:
+                return {}  # checked before the (large) mentions are read
+            entries = (json.loads(line) for line in handle)
+            return {entry["hash"]: [mention_from_json(m) for m in entry["mentions"]] for entry in entries}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
-    return mentions if isinstance(mentions, dict) else {}
 
 
 def save_cache(path: Path, extracted: Extracted) -> None:
     """Write ``extracted``'s mentions and extractor version to ``path`` (in a new generation, which
     `write_graph` swaps in atomically) for the next build."""
-    with open(path, "wb") as handle:
-        pickle.dump(extracted.version, handle, pickle.HIGHEST_PROTOCOL)
-        pickle.dump(extracted.mentions, handle, pickle.HIGHEST_PROTOCOL)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps({"version": extracted.version}) + "\n")
+        for content_hash in sorted(extracted.mentions):
+            mentions = [asdict(m) for m in extracted.mentions[content_hash]]
+            handle.write(json.dumps({"hash": content_hash, "mentions": mentions}, ensure_ascii=False) + "\n")
+
+
+def mention_from_json(data: dict) -> Mention:
+    """The :class:`Mention` that ``dataclasses.asdict`` turned into ``data`` (tuples came back as lists)."""
+    return Mention(**{
+        **data,
+        "evidence": Evidence(**data["evidence"]),
+        "votes": tuple((kind, weight) for kind, weight in data["votes"]),
+        "reasons": tuple(data["reasons"]),
+    })
