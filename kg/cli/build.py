@@ -6,7 +6,7 @@ import os
 import time
 from functools import partial
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 import click
 from rich.console import Console
@@ -15,12 +15,14 @@ from rich.table import Table
 
 from kg.errors import KGError
 from kg.graph.build import triples_for
-from kg.graph.extraction import CACHE, Extracted, extract_papers, load_cache, save_cache
 from kg.graph.iris import normalise_base
 from kg.graph.store import REJECTS, WrittenGraph, write_graph
-from kg.cli.options import inputs_argument, year_option
+from kg.cli.options import inputs_argument, read_papers, year_option
 from kg.model import PaperExtraction, ReadResult, Reject
 from kg.vocab import DEFAULT_BASE_IRI
+
+if TYPE_CHECKING:
+    from kg.graph.extraction import Extracted
 
 #: how many rejects the summary lists one by one before pointing at rejects.jsonl
 _REJECTS_SHOWN = 10
@@ -58,14 +60,12 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
     The previous graph in --out stays intact until the new one is complete. Papers whose title and
     abstract did not change since the last build in --out are not extracted again.
     """
-    from kg.sources import read_inputs
+    from kg.graph.extraction import extract_papers, load_cache
 
     started = time.perf_counter()
     err = Console(stderr=True)
     with err.status("Reading inputs…"):
-        read = read_inputs(list(inputs), year=year)
-    if not read.papers:
-        raise KGError(f"{', '.join(map(str, inputs))}: no papers read ({len(read.rejects)} records skipped)")
+        read = read_papers(list(inputs), year)
     with err.status(f"Extracting entities from {len(read.papers)} papers…"):
         extracted = extract_papers(read.papers, load_cache(out_dir), jobs)
     extractions = extracted.extractions
@@ -104,18 +104,12 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
 
 
 def write_extras(extracted: Extracted, graph, generation: Path) -> None:
-    """The new generation's extraction cache (for the next build) and viewer."""
+    """The new generation's extraction cache (for the next build) and viewer (graph.html)."""
+    from kg.graph.extraction import CACHE, save_cache
+    from kg.viz import write_html
+
     save_cache(generation / CACHE, extracted)
-    write_viewer(graph, generation)
-
-
-def write_viewer(graph, generation: Path) -> None:
-    """graph.html through the viz engineer's ``kg.viz.write_html``, when that exists."""
-    from kg import viz
-
-    write_html = getattr(viz, "write_html", None)
-    if write_html is not None:
-        write_html(graph, generation / "graph.html")
+    write_html(graph, generation / "graph.html")
 
 
 def progress_bar(console: Console) -> Progress:
@@ -171,10 +165,7 @@ def reject_lines(rejects: Sequence[Reject]) -> list[str]:
     >>> reject_lines([Reject("a.txt", 3, "no abstract"), Reject("b.json", None, "not JSON")])
     ['skipped a.txt:3: no abstract', 'skipped b.json: not JSON']
     """
-    lines = []
-    for reject in rejects[:_REJECTS_SHOWN]:
-        where = f"{reject.path}:{reject.line}" if reject.line else reject.path
-        lines.append(f"skipped {where}: {reject.reason}")
+    lines = [f"skipped {reject.where}: {reject.reason}" for reject in rejects[:_REJECTS_SHOWN]]
     if len(rejects) > _REJECTS_SHOWN:
         lines.append(f"… and {len(rejects) - _REJECTS_SHOWN} more")
     return lines
