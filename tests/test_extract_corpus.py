@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.extract import extract_corpus, extractor_version
+from kg.extract import extract_corpus, extractor_version, pipeline
 from kg.model import Paper
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -54,7 +54,8 @@ def test_entities_sorted_with_evidence_and_confidence():
             assert text[e.evidence[0].start : e.evidence[0].end] == e.evidence[0].surface
 
 
-def test_deterministic_across_runs_and_processes():
+def test_deterministic_across_runs_and_processes(monkeypatch):
+    monkeypatch.setattr(pipeline, "POOL_MIN_PAPERS", 1)  # use the process pool even for a few papers
     one = extract_corpus(papers())
     two = extract_corpus(papers(), n_process=2)
     assert [x.entities for x in one] == [x.entities for x in two]

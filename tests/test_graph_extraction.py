@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.extract import extract_corpus, extractor_version
-from kg.graph import extraction
-from kg.graph.extraction import CACHE, extract_papers, load_cache, mentions_of, save_cache
+from kg.extract import pipeline
+from kg.extract.pipeline import mentions_of
+from kg.graph.extraction import CACHE, extract_papers, load_cache, save_cache
 from kg.sources import read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
@@ -50,7 +51,7 @@ def test_extractions_with_the_cache_equal_extract_corpus():
 
 def test_parallel_mentions_equal_serial_ones(monkeypatch):
     papers = read_inputs([FIXTURES]).papers
-    monkeypatch.setattr(extraction, "_POOL_MIN_PAPERS", 1)
+    monkeypatch.setattr(pipeline, "POOL_MIN_PAPERS", 1)
     assert mentions_of(papers, 2) == mentions_of(papers, 1)
 
 

@@ -55,8 +55,40 @@ def paper_mentions(paper: Paper) -> list[Mention]:
     return section_mentions(paper.title, "title") + section_mentions(paper.abstract or "", "abstract")
 
 
-def _mentions_of(papers: Sequence[Paper]) -> list[list[Mention]]:
-    return [paper_mentions(p) for p in papers]
+#: below this many papers, starting worker processes costs more than it saves
+POOL_MIN_PAPERS = 200
+
+
+def mentions_of(
+    papers: Sequence[Paper], n_process: int = 1, on_paper: Callable[[], None] | None = None
+) -> list[list[Mention]]:
+    """Each paper's mentions, in order, on up to ``n_process`` processes (the result does not depend
+    on ``n_process``: papers are independent). ``on_paper`` is called after each paper, for progress."""
+    if n_process <= 1 or len(papers) < POOL_MIN_PAPERS:
+        results = map(paper_mentions, papers)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(max_workers=n_process)
+        results = pool.map(paper_mentions, papers, chunksize=max(1, len(papers) // (n_process * 16)))
+    try:
+        found = []
+        for mentions in results:
+            found.append(mentions)
+            if on_paper:
+                on_paper()
+        return found
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def corpus_extractions(papers: Sequence[Paper], mentions: Sequence[list[Mention]]) -> list[PaperExtraction]:
+    """Consolidate every paper's mentions across the corpus: one :class:`PaperExtraction` per paper."""
+    version = extractor_version()
+    return [
+        PaperExtraction(paper=paper, entities=entities, extractor=EXTRACTOR, extractor_version=version)
+        for paper, entities in zip(papers, consolidate(list(mentions)))
+    ]
 
 
 def extract_corpus(
@@ -65,28 +97,8 @@ def extract_corpus(
     """One :class:`PaperExtraction` per paper, same order, consolidated across the corpus.
 
     Deterministic: the same papers give identical output for any ``n_process`` (papers are
-    processed independently in chunks, in order; consolidation runs once over all of them).
-    ``on_paper`` is called after each paper (single process) or chunk of papers, for progress.
+    processed independently, in order; consolidation runs once over all of them).
+    ``on_paper`` is called after each paper, for progress.
     """
     papers = list(papers)
-    if n_process > 1 and len(papers) > 1:
-        size = -(-len(papers) // n_process)
-        chunks = [papers[i : i + size] for i in range(0, len(papers), size)]
-        with ProcessPoolExecutor(max_workers=n_process) as pool:
-            mentions = []
-            for chunk in pool.map(_mentions_of, chunks):
-                mentions.extend(chunk)
-                for _ in chunk:
-                    if on_paper:
-                        on_paper()
-    else:
-        mentions = []
-        for paper in papers:
-            mentions.append(paper_mentions(paper))
-            if on_paper:
-                on_paper()
-    version = extractor_version()
-    return [
-        PaperExtraction(paper=paper, entities=entities, extractor=EXTRACTOR, extractor_version=version)
-        for paper, entities in zip(papers, consolidate(mentions))
-    ]
+    return corpus_extractions(papers, mentions_of(papers, n_process, on_paper))

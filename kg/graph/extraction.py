@@ -12,23 +12,18 @@ elsewhere, and reading it must not run code.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
-from kg.extract import EXTRACTOR, extractor_version
-from kg.extract.corpus import consolidate
+from kg.extract import extractor_version
 from kg.extract.mentions import Mention
-from kg.extract.pipeline import paper_mentions
+from kg.extract.pipeline import corpus_extractions, mentions_of
 from kg.model import Evidence, Paper, PaperExtraction
 
 #: the cache file in each generation of a graph folder: a line with the extractor version, then a line
 #: ``{"hash": content hash, "mentions": [...]}`` per paper
 CACHE = "extraction-cache.jsonl"
-
-#: below this many papers to extract, starting worker processes costs more than it saves
-_POOL_MIN_PAPERS = 200
 
 Mentions = dict[str, list[Mention]]
 
@@ -52,23 +47,9 @@ def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1) -> 
     todo = list({p.content_hash: p for p in papers if p.content_hash not in cached}.values())
     fresh = dict(zip((p.content_hash for p in todo), mentions_of(todo, jobs)))
     mentions = {h: fresh[h] if h in fresh else cached[h] for h in (p.content_hash for p in papers)}
-    version = extractor_version()
-    entities = consolidate([mentions[p.content_hash] for p in papers])
-    extractions = [
-        PaperExtraction(paper=paper, entities=found, extractor=EXTRACTOR, extractor_version=version)
-        for paper, found in zip(papers, entities)
-    ]
+    extractions = corpus_extractions(papers, [mentions[p.content_hash] for p in papers])
     reused = sum(1 for p in papers if p.content_hash not in fresh)
-    return Extracted(extractions, reused, mentions, version)
-
-
-def mentions_of(papers: Sequence[Paper], jobs: int) -> list[list[Mention]]:
-    """Each paper's mentions, in order, on up to ``jobs`` processes (results do not depend on ``jobs``)."""
-    if jobs <= 1 or len(papers) < _POOL_MIN_PAPERS:
-        return [paper_mentions(paper) for paper in papers]
-    chunk = max(1, len(papers) // (jobs * 16))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(paper_mentions, papers, chunksize=chunk))
+    return Extracted(extractions, reused, mentions, extractor_version())
 
 
 def load_cache(graph_dir: Path) -> Mentions:
