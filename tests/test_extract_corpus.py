@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -59,6 +60,14 @@ def test_deterministic_across_runs_and_processes(monkeypatch):
     one = extract_corpus(papers())
     two = extract_corpus(papers(), n_process=2)
     assert [x.entities for x in one] == [x.entities for x in two]
+
+
+def test_extraction_makes_no_reference_cycles():
+    """What pipeline.collector_paused relies on: the cyclic collector would find nothing to free."""
+    extract_corpus(papers())  # lexicon, pipeline and classifier loaded, caches filled
+    gc.collect()
+    extract_corpus(papers())
+    assert gc.collect() == 0
 
 
 def test_cli_jsonl_and_explain(tmp_path):
