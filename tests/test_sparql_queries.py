@@ -91,7 +91,7 @@ def random_graph(seed: int) -> Graph:
 def test_methods_sharing_benchmarks_answers_as_kg_shared(seed):
     graph = random_graph(seed)
     expected = [
-        (p.method_iri, p.other_iri, p.shared, p.jaccard, p.benchmarks) for p in shared_benchmarks(graph)
+        (p.method_iri, p.other_iri, p.shared, p.jaccard, p.benchmarks) for p in shared_benchmarks(graph, top=50)
     ]
     found = [
         (m1, m2, n, round(float(j), 6), tuple(sorted(names.split(" | "))))

@@ -6,17 +6,19 @@ returns plain data.
 
 from kg.analysis.export import export_gexf, export_graphml, export_neo4j_csv, flat_view, neo4j_csv
 from kg.analysis.shared import (
+    Incidence,
     SharedPair,
     closest_methods,
-    method_benchmark_graph,
+    evaluated_on,
     resolve_method,
     shared_benchmarks,
-    shared_pairs,
+    top_pairs,
 )
 from kg.analysis.stats import Table, adoption_by_month, communities, components, most_connected, stats_tables
 from kg.analysis.view import NODE_TYPES, find_nodes, graph_view
 
 __all__ = [
+    "Incidence",
     "NODE_TYPES",
     "SharedPair",
     "Table",
@@ -24,17 +26,17 @@ __all__ = [
     "closest_methods",
     "communities",
     "components",
+    "evaluated_on",
     "export_gexf",
     "export_graphml",
     "export_neo4j_csv",
     "find_nodes",
     "flat_view",
     "graph_view",
-    "method_benchmark_graph",
     "most_connected",
     "neo4j_csv",
     "resolve_method",
     "shared_benchmarks",
-    "shared_pairs",
     "stats_tables",
+    "top_pairs",
 ]

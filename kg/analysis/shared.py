@@ -1,4 +1,4 @@
-"""Methods that share benchmarks: a projection of the method-benchmark bipartite graph.
+"""Methods that share benchmarks: the strongest pairs, and one method's closest methods.
 
 "Method" means an entity of type Method or Model: what a paper proposes is often a named model, and
 users ask "what else is evaluated where X is" about both. Method M is *evaluated on* benchmark B when
@@ -6,39 +6,63 @@ a paper that proposes M (``role="any"``: proposes or uses M) has ``kg:evaluatedO
 side is the Benchmark class (``by="benchmark"``), the Dataset class (``by="dataset"``) or either
 (``by="both"``).
 
-The method-benchmark graph is projected onto the methods with ``networkx.algorithms.bipartite``:
-``weighted_projected_graph`` gives the number of shared benchmarks and
-``overlap_weighted_projected_graph(jaccard=True)`` the Jaccard weight |B(M1) & B(M2)| / |B(M1) | B(M2)|.
+Two methods sharing benchmarks are an edge of the projection of the method-benchmark bipartite graph
+onto the methods (networkx's ``bipartite.weighted_projected_graph``), weighted by the number of shared
+benchmarks and by Jaccard |B(M1) & B(M2)| / |B(M1) | B(M2)|. That projection has a number of edges
+quadratic in the methods evaluated on a popular benchmark (2.6M pairs on 10k synthetic papers), so
+it is not built: the method-benchmark links are read with one SPARQL SELECT into a sparse 0/1
+incidence matrix B (methods x benchmarks, integer ids), and shared counts are rows of B·Bᵀ
+(scipy.sparse), computed only for the methods that can reach the top (see ``top_pairs``).
+
+Ranking, here and in ontology/queries/methods-sharing-benchmarks.rq: most shared benchmarks first,
+then highest Jaccard, then by the first method's label and IRI, then the other's. In a pair the
+method with the smaller (label, IRI) comes first. Method ids are positions in (label, IRI) order,
+so the last two keys are the pair's ids.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import unquote
 
-import networkx as nx
-from networkx.algorithms import bipartite
+import numpy as np
 from rdflib import Graph
+from scipy import sparse
 
-from kg.analysis.view import find_nodes, graph_view, select
+from kg.analysis.view import select
 from kg.errors import KGError
+from kg.io import atomic_path
+from kg.vocab import KG
 
 METHOD_TYPES = ("Method", "Model")
 BENCHMARK_TYPES = {"benchmark": ("Benchmark",), "dataset": ("Dataset",), "both": ("Benchmark", "Dataset")}
 METHOD_ROLES = {"proposed": ("proposes",), "any": ("proposes", "uses")}
+#: bumped when the cached incidence's layout changes, so an old file is not read
+CACHE_VERSION = 1
+#: how many of the best-connected methods ``top_pairs`` pairs up first
+FIRST_CANDIDATES = 64
 
+# One row per benchmark (per class) with its IRIs or labels joined by spaces: the store turns
+# thousands of terms into a few strings, instead of Python building an object per term (5x faster on a
+# large graph). IRIs hold no spaces and ENCODE_FOR_URI leaves none in a label.
 _EVALUATED = """
-SELECT DISTINCT ?method ?methodLabel ?benchmark ?benchmarkLabel WHERE {{
+SELECT ?benchmark (GROUP_CONCAT(STR(?method); separator=" ") AS ?methods) WHERE {{
   VALUES ?relation {{ {relations} }}
-  VALUES ?methodClass {{ kg:Method kg:Model }}
-  VALUES ?benchmarkClass {{ {benchmark_classes} }}
   ?paper ?relation ?method ; kg:evaluatedOn ?benchmark .
-  ?method a ?methodClass ; skos:prefLabel ?methodLabel .
-  ?benchmark a ?benchmarkClass ; skos:prefLabel ?benchmarkLabel .
-}}"""
-_METHODS = """
-SELECT ?method ?label WHERE {
+}} GROUP BY ?benchmark"""
+_LABELLED = """
+SELECT ?class (GROUP_CONCAT(CONCAT(STR(?entity), " ", ENCODE_FOR_URI(?label)); separator=" ") AS ?entities) WHERE {{
+  VALUES ?class {{ {classes} }}
+  ?entity a ?class ; skos:prefLabel ?label .
+}} GROUP BY ?class"""
+_METHOD_NAMES = """
+SELECT ?method ?name WHERE {
   VALUES ?class { kg:Method kg:Model }
-  ?method a ?class ; skos:prefLabel ?label .
+  VALUES ?property { skos:prefLabel skos:altLabel }
+  ?method a ?class ; ?property ?name .
 }"""
 
 
@@ -59,112 +83,221 @@ class SharedPair:
         return {**asdict(self), "benchmarks": list(self.benchmarks)}
 
 
-def method_benchmark_graph(graph: Graph, by: str = "benchmark", role: str = "proposed") -> nx.Graph:
-    """The bipartite graph of methods (``bipartite=0``) and the benchmarks they are evaluated on (``1``).
+_TEXT_FIELDS = ("methods", "method_labels", "benchmarks", "benchmark_labels")
 
-    Nodes are IRIs with ``label`` attributes; every Method and Model of ``graph`` is a node, also
-    those evaluated on nothing.
+
+@dataclass(frozen=True)
+class Incidence:
+    """Which method is evaluated on which benchmark, as a sparse 0/1 matrix over integer ids.
+
+    Row ``i`` is method ``methods[i]`` (IRI) labelled ``method_labels[i]``, methods sorted by
+    (label, IRI); column ``j`` is benchmark ``benchmarks[j]`` labelled ``benchmark_labels[j]``.
+    Only methods evaluated on at least one benchmark are rows.
     """
+
+    methods: tuple[str, ...]
+    method_labels: tuple[str, ...]
+    benchmarks: tuple[str, ...]
+    benchmark_labels: tuple[str, ...]
+    matrix: sparse.csr_array
+
+    @classmethod
+    def from_links(cls, links: Iterable[tuple[str, str]], labels: dict[str, str]) -> Incidence:
+        """The incidence of (method IRI, benchmark IRI) ``links``; ``labels`` maps IRIs to labels
+        (an IRI without one is its own label).
+
+        >>> inc = Incidence.from_links([("m2", "b"), ("m1", "b")], {"m1": "Z", "m2": "A", "b": "GLUE"})
+        >>> inc.method_labels, inc.matrix.toarray().tolist()
+        (('A', 'Z'), [[1], [1]])
+        """
+        links = sorted(set(links))
+        label = lambda iri: labels.get(iri, iri)  # noqa: E731
+        methods = sorted({method for method, _ in links}, key=lambda iri: (label(iri), iri))
+        benchmarks = sorted({benchmark for _, benchmark in links})
+        method_id = {iri: i for i, iri in enumerate(methods)}
+        benchmark_id = {iri: j for j, iri in enumerate(benchmarks)}
+        rows = np.fromiter((method_id[m] for m, _ in links), dtype=np.int32, count=len(links))
+        cols = np.fromiter((benchmark_id[b] for _, b in links), dtype=np.int32, count=len(links))
+        matrix = sparse.csr_array((np.ones(len(links), dtype=np.int32), (rows, cols)),
+                                  shape=(len(methods), len(benchmarks)))
+        return cls(tuple(methods), tuple(map(label, methods)), tuple(benchmarks), tuple(map(label, benchmarks)),
+                   matrix)
+
+    def save(self, path: Path) -> None:
+        """Write to ``path`` (NumPy .npz, no pickles) atomically."""
+        arrays = {name: np.array(getattr(self, name), dtype=str) for name in _TEXT_FIELDS}
+        with atomic_path(path) as tmp, open(tmp, "wb") as out:
+            np.savez(out, indptr=self.matrix.indptr, indices=self.matrix.indices, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> Incidence:
+        """Read what ``save`` wrote."""
+        with np.load(path, allow_pickle=False) as data:
+            texts = {name: tuple(data[name].tolist()) for name in _TEXT_FIELDS}
+            indices, indptr = data["indices"], data["indptr"]
+        matrix = sparse.csr_array((np.ones(len(indices), dtype=np.int32), indices, indptr),
+                                  shape=(len(texts["methods"]), len(texts["benchmarks"])))
+        return cls(**texts, matrix=matrix)
+
+    def degrees(self) -> np.ndarray:
+        """Number of benchmarks of each method."""
+        return np.diff(self.matrix.indptr)
+
+    def common(self, first: int, second: int) -> tuple[str, ...]:
+        """Labels of the benchmarks methods ``first`` and ``second`` share, sorted."""
+        shared = np.intersect1d(self._row(first), self._row(second), assume_unique=True)
+        return tuple(sorted(self.benchmark_labels[j] for j in shared))
+
+    def _row(self, method: int) -> np.ndarray:
+        return self.matrix.indices[self.matrix.indptr[method]:self.matrix.indptr[method + 1]]
+
+
+def evaluated_on(graph: Graph, by: str = "benchmark", role: str = "proposed") -> Incidence:
+    """The method-benchmark incidence of ``graph``: one SELECT of links, one of typed labelled entities."""
     if by not in BENCHMARK_TYPES:
         raise ValueError(f"by must be one of {sorted(BENCHMARK_TYPES)}, not {by!r}")
     if role not in METHOD_ROLES:
         raise ValueError(f"role must be one of {sorted(METHOD_ROLES)}, not {role!r}")
-    query = _EVALUATED.format(
-        relations=" ".join(f"kg:{name}" for name in METHOD_ROLES[role]),
-        benchmark_classes=" ".join(f"kg:{name}" for name in BENCHMARK_TYPES[by]),
-    )
-    bigraph = nx.Graph()
-    for method, label in sorted(select(graph, _METHODS)):
-        bigraph.add_node(method, bipartite=0, label=label)
-    for method, method_label, benchmark, benchmark_label in sorted(select(graph, query)):
-        bigraph.add_node(benchmark, bipartite=1, label=benchmark_label)
-        bigraph.add_edge(method, benchmark)
-    return bigraph
+    labels: dict[str, dict[str, str]] = {side: {} for side in ("method", "benchmark")}
+    classes = {f"{KG}{name}": "method" for name in METHOD_TYPES} | {f"{KG}{name}": "benchmark" for name in BENCHMARK_TYPES[by]}
+    for cls, joined in select(graph, _LABELLED.format(classes=" ".join(f"<{iri}>" for iri in classes))):
+        found = labels[classes[cls]]
+        words = joined.split(" ")
+        for entity, label in zip(words[::2], map(unquote, words[1::2])):
+            found[entity] = min(label, found.get(entity, label))  # one label per entity, whatever the store order
+    relations = " ".join(f"kg:{name}" for name in METHOD_ROLES[role])
+    links = {
+        (method, benchmark)
+        for benchmark, methods in select(graph, _EVALUATED.format(relations=relations)) if benchmark in labels["benchmark"]
+        for method in methods.split(" ") if method in labels["method"]
+    }
+    return Incidence.from_links(links, labels["method"] | labels["benchmark"])
 
 
-def shared_pairs(bigraph: nx.Graph, min_shared: int = 1) -> list[SharedPair]:
-    """Pairs of methods sharing at least ``min_shared`` benchmarks, ranked.
+def top_pairs(incidence: Incidence, top: int | None = None, min_shared: int = 1) -> list[SharedPair]:
+    """The ``top`` best-ranked pairs of methods sharing at least ``min_shared`` benchmarks (None or 0:
+    every pair, quadratic in the methods of a popular benchmark).
 
-    Ranked by shared count, then Jaccard weight (both descending), then labels, so ties are stable.
+    Only methods with many benchmarks can share many: a pair shares at most the smaller of its two
+    methods' benchmark counts. So the methods with at least ``t`` benchmarks are paired up first (B·Bᵀ
+    on their rows only); once ``top`` of their pairs share ``t`` or more, no pair involving another
+    method can rank among the top and the answer is exact. Otherwise ``t`` is lowered and the
+    product redone on more methods.
 
-    >>> b = nx.Graph()
-    >>> b.add_nodes_from([("m1", {"bipartite": 0, "label": "A"}), ("m2", {"bipartite": 0, "label": "B"}),
-    ...                   ("m3", {"bipartite": 0, "label": "C"})])
-    >>> b.add_nodes_from([("b1", {"bipartite": 1, "label": "GLUE"}), ("b2", {"bipartite": 1, "label": "MMLU"})])
-    >>> b.add_edges_from([("m1", "b1"), ("m1", "b2"), ("m2", "b1"), ("m2", "b2"), ("m3", "b1")])
-    >>> [(p.method, p.other, p.shared, p.jaccard, p.benchmarks) for p in shared_pairs(b)]
-    [('A', 'B', 2, 1.0, ('GLUE', 'MMLU')), ('A', 'C', 1, 0.5, ('GLUE',)), ('B', 'C', 1, 0.5, ('GLUE',))]
+    >>> inc = Incidence.from_links([("a", "glue"), ("a", "mmlu"), ("b", "glue"), ("b", "mmlu"), ("c", "glue")],
+    ...                            {"glue": "GLUE", "mmlu": "MMLU"})
+    >>> [(p.method, p.other, p.shared, p.jaccard, p.benchmarks) for p in top_pairs(inc)]
+    [('a', 'b', 2, 1.0, ('GLUE', 'MMLU')), ('a', 'c', 1, 0.5, ('GLUE',)), ('b', 'c', 1, 0.5, ('GLUE',))]
+    >>> [(p.method, p.other) for p in top_pairs(inc, top=1)]
+    [('a', 'b')]
     """
-    counts, jaccard = _projections(bigraph)
-    pairs = []
-    for u, v, shared in counts.edges(data="weight"):
-        if shared < min_shared:
-            continue
-        first, second = sorted((u, v), key=lambda node: (bigraph.nodes[node]["label"], node))
-        pairs.append(_pair(bigraph, first, second, shared, jaccard[u][v]["weight"]))
-    return sorted(pairs, key=_rank)
+    degrees = incidence.degrees()
+    by_degree = np.sort(degrees)[::-1]
+    wanted = top or None
+    candidates = FIRST_CANDIDATES
+    while True:
+        few = wanted is not None and candidates < len(by_degree)
+        threshold = max(min_shared, int(by_degree[candidates - 1])) if few else min_shared
+        first, second, shared = _pairs_among(incidence.matrix, np.flatnonzero(degrees >= threshold), threshold)
+        if threshold == min_shared or len(shared) >= wanted:
+            break
+        candidates *= 4
+    return _ranked(incidence, first, second, shared, wanted)
 
 
-def closest_methods(bigraph: nx.Graph, method: str, min_shared: int = 1) -> list[SharedPair]:
-    """The methods sharing at least ``min_shared`` benchmarks with ``method`` (an IRI), ranked.
+def closest_methods(incidence: Incidence, method: int, top: int | None = None, min_shared: int = 1) -> list[SharedPair]:
+    """The ``top`` (None or 0: all) methods sharing at least ``min_shared`` benchmarks with method
+    number ``method``, ranked; each pair has ``method`` first.
 
-    Each pair has ``method`` first; an empty list when it shares no benchmark with any method.
+    >>> inc = Incidence.from_links([("a", "glue"), ("b", "glue"), ("b", "mmlu"), ("c", "mmlu")], {})
+    >>> [(p.method, p.other, p.jaccard) for p in closest_methods(inc, 1)]
+    [('b', 'a', 0.5), ('b', 'c', 0.5)]
     """
-    counts, jaccard = _projections(bigraph)
-    pairs = [
-        _pair(bigraph, method, other, shared, jaccard[method][other]["weight"])
-        for other, shared in ((other, data["weight"]) for other, data in counts[method].items())
-        if shared >= min_shared
+    row = sparse.csr_array(incidence.matrix[[method]] @ incidence.matrix.T)
+    keep = (row.indices != method) & (row.data >= min_shared)
+    others = row.indices[keep]
+    return _ranked(incidence, np.full_like(others, method), others, row.data[keep], top or None)
+
+
+def _pairs_among(matrix: sparse.csr_array, methods: np.ndarray, min_shared: int) -> tuple[np.ndarray, ...]:
+    """(first, second, shared) arrays of the pairs of ``methods`` (ids) sharing ``min_shared`` or
+    more benchmarks, each pair once with first < second."""
+    rows = matrix[methods]
+    counts = sparse.triu(sparse.coo_array(rows @ rows.T), k=1)
+    keep = counts.data >= min_shared
+    return methods[counts.row[keep]], methods[counts.col[keep]], counts.data[keep]
+
+
+def _ranked(incidence: Incidence, first: np.ndarray, second: np.ndarray, shared: np.ndarray,
+            top: int | None) -> list[SharedPair]:
+    """The ``top`` (None: all) of the pairs (first[k], second[k]) sharing shared[k] benchmarks, as
+    SharedPairs in rank order: shared, Jaccard (both descending), then the first's and the second's ids."""
+    degrees = incidence.degrees()
+    jaccard = shared / (degrees[first] + degrees[second] - shared)
+    order = np.lexsort((second, first, -jaccard, -shared))[:top]
+    return [
+        SharedPair(
+            method=incidence.method_labels[first[k]],
+            other=incidence.method_labels[second[k]],
+            shared=int(shared[k]),
+            jaccard=round(float(jaccard[k]), 6),
+            benchmarks=incidence.common(first[k], second[k]),
+            method_iri=incidence.methods[first[k]],
+            other_iri=incidence.methods[second[k]],
+        )
+        for k in order
     ]
-    return sorted(pairs, key=_rank)
 
 
-def _projections(bigraph: nx.Graph) -> tuple[nx.Graph, nx.Graph]:
-    """The method projections weighted by shared count and by Jaccard (edgeless with no benchmarks)."""
-    methods = [node for node, side in bigraph.nodes(data="bipartite") if side == 0]
-    if len(methods) == len(bigraph):
-        return bigraph.subgraph(methods), bigraph.subgraph(methods)
-    return (bipartite.weighted_projected_graph(bigraph, methods),
-            bipartite.overlap_weighted_projected_graph(bigraph, methods, jaccard=True))
+def cached_evaluated_on(graph: Graph, folder: Path, by: str = "benchmark", role: str = "proposed") -> Incidence:
+    """``evaluated_on(graph, by, role)``, kept in ``folder`` for the next call.
 
-
-def _pair(bigraph: nx.Graph, first: str, second: str, shared: int, jaccard: float) -> SharedPair:
-    """The SharedPair of two method nodes, listing their common benchmarks by label."""
-    common = set(bigraph[first]) & set(bigraph[second])
-    return SharedPair(
-        method=bigraph.nodes[first]["label"],
-        other=bigraph.nodes[second]["label"],
-        shared=shared,
-        jaccard=round(jaccard, 6),
-        benchmarks=tuple(sorted(bigraph.nodes[b]["label"] for b in common)),
-        method_iri=first,
-        other_iri=second,
-    )
-
-
-def _rank(pair: SharedPair) -> tuple:
-    """Sort key: most shared first, then highest Jaccard, then by labels and IRIs."""
-    return (-pair.shared, -pair.jaccard, pair.method, pair.other, pair.method_iri, pair.other_iri)
+    ``folder`` must be the generation folder that holds ``graph``'s store (``<graph>/store`` links
+    into it): a build never changes a generation once it is current but makes a new one, so the file
+    can never describe another graph. Reading the links takes seconds on a 50k-paper graph, loading them back
+    milliseconds. A folder one cannot write to just means no cache.
+    """
+    path = Path(folder) / f"shared-{by}-{role}.v{CACHE_VERSION}.npz"
+    if path.is_file():
+        return Incidence.load(path)
+    incidence = evaluated_on(graph, by=by, role=role)
+    try:
+        incidence.save(path)
+    except OSError:
+        pass
+    return incidence
 
 
 def shared_benchmarks(graph: Graph, by: str = "benchmark", role: str = "proposed", min_shared: int = 1,
-                      method: str | None = None, top: int | None = None) -> list[SharedPair]:
+                      method: str | None = None, top: int | None = None, cache: Path | None = None) -> list[SharedPair]:
     """Ranked pairs of methods evaluated on common benchmarks of ``graph`` (what `kg shared` lists).
 
     With ``method`` (a label or alias of a Method or Model, case-insensitive) only the methods closest
-    to it. ``top`` keeps the first pairs. Raises KGError for an unknown or ambiguous ``method``.
+    to it. ``top`` keeps the first pairs (None or 0: all). ``cache``: the generation folder of
+    ``graph``'s store, to keep the method-benchmark links in (``cached_evaluated_on``). Raises
+    KGError for an unknown or ambiguous ``method``.
     """
-    bigraph = method_benchmark_graph(graph, by=by, role=role)
-    if method is None:
-        pairs = shared_pairs(bigraph, min_shared)
+    if method is not None:
+        iri = resolve_method(graph, method)
+    if cache is None:
+        incidence = evaluated_on(graph, by=by, role=role)
     else:
-        pairs = closest_methods(bigraph, resolve_method(graph, method), min_shared)
-    return pairs if top is None else pairs[:top]
+        incidence = cached_evaluated_on(graph, cache, by=by, role=role)
+    if method is None:
+        return top_pairs(incidence, top, min_shared)
+    if iri not in incidence.methods:
+        return []
+    return closest_methods(incidence, incidence.methods.index(iri), top, min_shared)
 
 
 def resolve_method(graph: Graph, name: str) -> str:
-    """The IRI of the one Method or Model called ``name`` (label or alias); KGError otherwise."""
-    found = find_nodes(graph_view(graph, types=METHOD_TYPES, roles=()), name)
+    """The IRI of the one Method or Model called ``name`` (label or alias, any case; else its IRI);
+    KGError otherwise."""
+    names = defaultdict(set)
+    for iri, known in select(graph, _METHOD_NAMES):
+        names[iri].add(known.casefold())
+    wanted = name.casefold()
+    found = sorted(iri for iri, known in names.items() if wanted in known) or sorted({name} & set(names))
     if not found:
         raise KGError(f"no method or model named {name!r} in the graph")
     if len(found) > 1:

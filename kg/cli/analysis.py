@@ -97,21 +97,37 @@ def print_pairs(pairs: list[SharedPair], output_format: str) -> None:
               help="Only pairs sharing at least this many benchmarks.")
 @click.option("--method", "method_name", default=None, metavar="NAME",
               help="List the methods closest to this one (label or alias, any case).")
-@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many pairs to list.")
+@click.option("--top", type=click.IntRange(min=0), default=50, show_default=True,
+              help="How many pairs to list; 0 lists every pair (see --all).")
+@click.option("--all", "list_all", is_flag=True,
+              help="List every pair (as --top 0): their number grows with the square of the methods "
+                   "evaluated on a popular benchmark, millions on a large graph.")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 def shared(graph_dir: Path, by: str, role: str, min_shared: int, method_name: str | None, top: int,
-           output_format: str) -> None:
+           list_all: bool, output_format: str) -> None:
     """Pairs of methods (Method or Model entities) evaluated on the same benchmarks, ranked by how many
-    they share, then by Jaccard overlap.
+    they share, then by Jaccard overlap, then by name: the strongest --top pairs, or with --method
+    the methods closest to one.
 
     A method is evaluated on a benchmark when a paper proposing it (--role any: proposing or using
     it) reports results on that benchmark (kg:evaluatedOn)."""
     from kg.analysis import shared_benchmarks
 
-    pairs = shared_benchmarks(open_graph_dir(graph_dir), by=by, role=role, min_shared=min_shared,
-                              method=method_name, top=top)
+    generation = current_generation(graph_dir)
+    pairs = shared_benchmarks(open_graph_dir(generation), by=by, role=role, min_shared=min_shared,
+                              method=method_name, top=None if list_all else top, cache=generation)
     print_pairs(pairs, output_format)
+
+
+def current_generation(graph_dir: Path) -> Path:
+    """The folder holding ``graph_dir``'s store now (``<graph>/store`` links into the generation the
+    last build made current; ``graph_dir`` itself for a folder without generations), resolved once so
+    that the store read and the links cached beside it belong to the same build."""
+    from kg.graph.store import STORE
+
+    store = graph_dir / STORE
+    return store.resolve().parent if store.is_dir() else graph_dir
 
 
 def _types(ctx, param, values: tuple[str, ...]) -> list[str] | None:
