@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from kg.cli import main
-from kg.graph.build import triples_for
-from kg.graph.store import open_graph, write_graph
+from kg.graph.build import graph_chunks
+from kg.graph.store import open_graph, write_chunks
 from kg.model import Paper, PaperExtraction, Source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
@@ -92,7 +92,7 @@ def test_validate_conforms(built):
 
 def test_validate_fails_on_a_broken_graph(tmp_path):
     paper = Paper(title="A paper", abstract="Text.", sources=())  # no source record: a violation
-    write_graph(tmp_path / "g", triples_for([PaperExtraction(paper)], "https://example.org/"))
+    write_chunks(tmp_path / "g", graph_chunks([PaperExtraction(paper)], "https://example.org/"))
     result = run("validate", "--graph", tmp_path / "g")
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()

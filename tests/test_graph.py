@@ -15,10 +15,10 @@ import rdflib
 from rdflib import DCTERMS, RDF, SKOS, BNode, Graph, Literal, URIRef
 
 from kg.errors import KGError
-from kg.graph.build import triples_for
+from kg.graph.build import Chunk, graph_chunks, turtle_document
 from kg.graph.iris import entity_iri, evidence_iri, normalise_base, paper_iri, slug, source_iri
 from kg.graph.stats import graph_counts
-from kg.graph.store import CURRENT, open_graph, open_store, read_manifest, write_graph
+from kg.graph.store import CURRENT, INDEX, open_graph, open_store, read_manifest, write_chunks, write_graph
 from kg.graph.validate import load_shapes, validate, validate_graph
 from kg.model import Evidence, ExtractedEntity, Paper, PaperDate, PaperExtraction, Reject, Source
 from kg.vocab import KG, SCHEMA, ontology_dir
@@ -99,10 +99,7 @@ def corpus() -> list[PaperExtraction]:
 
 
 def graph_of(extractions) -> Graph:
-    graph = Graph()
-    for triple in triples_for(extractions, BASE):
-        graph.add(triple)
-    return graph
+    return Graph().parse(data=turtle_document(graph_chunks(extractions, BASE)), format="turtle")
 
 
 # ---------------------------------------------------------------- IRIs
@@ -145,23 +142,23 @@ def test_slug_is_a_safe_iri_segment(text):
 
 def test_paper_iri_by_arxiv_id_else_title_hash():
     arxiv = Paper(title="Anything", abstract="x", arxiv_id="2106.09685")
-    assert paper_iri(BASE, arxiv) == URIRef(BASE + "paper/2106.09685")
+    assert paper_iri(BASE, arxiv) == BASE + "paper/2106.09685"
     first = Paper(title="Attention Is All You Need", abstract="a")
     second = Paper(title="  attention is all you NEED. ", abstract="b")
     assert paper_iri(BASE, first) == paper_iri(BASE, second)
     assert paper_iri(BASE, first) != paper_iri(BASE, Paper(title="Attention Is Not All You Need", abstract="a"))
     old_style = Paper(title="x", abstract="y", arxiv_id="hep-th/9901001")
-    assert paper_iri(BASE, old_style) == URIRef(BASE + "paper/hep-th%2F9901001")
+    assert paper_iri(BASE, old_style) == BASE + "paper/hep-th%2F9901001"
 
 
 def test_entity_evidence_and_source_iris():
     entity = entity_iri(BASE, "Model", "LLaMA-2-7B")
-    assert entity == URIRef(BASE + "model/llama-2-7b")
+    assert entity == BASE + "model/llama-2-7b"
     assert entity_iri(BASE, "Model", "llama 2 7b") == entity
     assert entity_iri(BASE, "Dataset", "LLaMA-2-7B") != entity
-    paper = URIRef(BASE + "paper/2106.09685")
-    assert evidence_iri(paper, entity, BASE) == URIRef(BASE + "paper/2106.09685/evidence/model/llama-2-7b")
-    assert source_iri(paper, 2) == URIRef(BASE + "paper/2106.09685/source/2")
+    paper = BASE + "paper/2106.09685"
+    assert evidence_iri(paper, entity, BASE) == BASE + "paper/2106.09685/evidence/model/llama-2-7b"
+    assert source_iri(paper, 2) == BASE + "paper/2106.09685/source/2"
 
 
 def test_normalise_base():
@@ -190,12 +187,12 @@ def test_paper_metadata_follows_the_ontology_layout():
     assert sources == [URIRef(f"{lora}/source/1"), URIRef(f"{lora}/source/2")]
     assert graph.value(sources[0], KG.file) == Literal("a.txt")  # sorted, whatever order the reader gave
     assert graph.value(sources[0], KG.line) == Literal(3)
-    qlora = paper_iri(BASE, corpus()[1].paper)
+    qlora = URIRef(paper_iri(BASE, corpus()[1].paper))
     assert graph.value(qlora, DCTERMS.issued) == Literal("--05-23", datatype=rdflib.XSD.gMonthDay)
     assert graph.value(qlora, KG.organization) == Literal("UW NLP")
     assert graph.value(qlora, SCHEMA.url) == URIRef("https://example.org/a%20paper")
     assert graph.value(qlora, KG.arxivId) is None
-    bert = paper_iri(BASE, corpus()[2].paper)
+    bert = URIRef(paper_iri(BASE, corpus()[2].paper))
     assert graph.value(bert, KG.recordId) == Literal("dev-7")
 
 
@@ -209,15 +206,17 @@ def test_every_link_carries_role_and_evidence():
     evidence = URIRef(f"{lora}/evidence/method/low-rank-adaptation")
     assert (lora, KG.evidence, evidence) in graph
     assert graph.value(evidence, KG.entity) == method
-    assert graph.value(evidence, KG.relation) == KG.proposes
     assert graph.value(evidence, KG.surfaceForm) == Literal("Low-Rank Adaptation")
     assert graph.value(evidence, KG.section) == Literal("abstract")
     assert graph.value(evidence, KG.startOffset) == Literal(11)
     assert graph.value(evidence, KG.endOffset) == Literal(30)
     assert graph.value(evidence, KG.confidence) == Literal("0.95", datatype=rdflib.XSD.decimal)
-    assert graph.value(evidence, KG.extractor) == Literal("kg-rules")
-    assert graph.value(evidence, KG.extractorVersion) == Literal("1.0")
     assert graph.value(evidence, KG.reason) == Literal("lexicon")
+    extraction = graph.value(lora, KG.extractedBy)
+    assert extraction == URIRef(BASE + "extractor/kg-rules/1.0")
+    assert graph.value(extraction, KG.extractor) == Literal("kg-rules")
+    assert graph.value(extraction, KG.extractorVersion) == Literal("1.0")
+    assert len(set(graph.subjects(KG.extractedBy, extraction))) == 3  # one node for the whole graph
 
 
 def test_entities_merge_across_papers_with_every_alias():
@@ -254,11 +253,11 @@ def test_one_entity_with_two_roles_in_a_paper_keeps_one_evidence_with_both_relat
         [mention("FooNet", "used", "Model", abstract, 0.5), mention("FooNet", "proposed", "Model", abstract, 0.9)],
     )
     graph = graph_of([extraction])
-    paper = paper_iri(BASE, extraction.paper)
+    paper = URIRef(paper_iri(BASE, extraction.paper))
     node = URIRef(BASE + "model/foonet")
     assert {(paper, KG.proposes, node), (paper, KG.uses, node)} <= set(graph)
     evidence = URIRef(f"{paper}/evidence/model/foonet")
-    assert set(graph.objects(evidence, KG.relation)) == {KG.proposes, KG.uses}
+    assert list(graph.objects(paper, KG.evidence)) == [evidence]
     assert graph.value(evidence, KG.confidence) == Literal("0.9", datatype=rdflib.XSD.decimal)
     assert validate_graph(graph).conforms
 
@@ -267,14 +266,23 @@ def test_unknown_entity_type_is_a_clear_error():
     abstract = "We use Foo."
     bad = PaperExtraction(Paper(title="T", abstract=abstract), [mention("Foo", "used", "Gadget", abstract)])
     with pytest.raises(KGError, match="unknown type 'Gadget'"):
-        list(triples_for([bad], BASE))
+        list(graph_chunks([bad], BASE))
 
 
-def test_triples_have_no_blank_nodes_and_ignore_paper_order():
+def test_chunks_have_no_blank_nodes_and_ignore_paper_order():
     extractions = corpus()
-    first = set(triples_for(extractions, BASE))
-    assert not any(isinstance(term, BNode) for triple in first for term in triple)
-    assert set(triples_for(list(reversed(extractions)), BASE)) == first
+    first = list(graph_chunks(extractions, BASE))
+    assert not any(isinstance(term, BNode) for triple in graph_of(extractions) for term in triple)
+    assert list(graph_chunks(list(reversed(extractions)), BASE)) == first
+
+
+def test_chunks_never_share_a_subject():
+    owners = {}
+    for chunk in graph_chunks(corpus(), BASE):
+        graph = Graph().parse(data=turtle_document([chunk]), format="turtle")
+        for subject in set(graph.subjects()):
+            assert str(subject) == chunk.key or str(subject).startswith(chunk.key + "/")
+            assert owners.setdefault(subject, chunk.key) == chunk.key
 
 
 # ---------------------------------------------------------------- ontology and shapes
@@ -299,7 +307,7 @@ def test_broken_graph_fails_with_readable_violations():
     lora = URIRef(BASE + "paper/2106.09685")
     graph.remove((lora, DCTERMS.title, None))
     graph.remove((lora, KG.evidence, URIRef(f"{lora}/evidence/model/gpt-3")))
-    qlora = paper_iri(BASE, corpus()[1].paper)
+    qlora = URIRef(paper_iri(BASE, corpus()[1].paper))
     graph.set((URIRef(f"{qlora}/evidence/model/llama"), KG.startOffset, Literal(3)))
     graph.add((URIRef(BASE + "task/orphan"), RDF.type, KG.Task))
     report = validate_graph(graph)
@@ -316,7 +324,7 @@ def test_broken_graph_fails_with_readable_violations():
 
 
 def write(out: Path, extractions=None, **kwargs):
-    return write_graph(out, triples_for(extractions or corpus(), BASE), **kwargs)
+    return write_chunks(out, graph_chunks(extractions or corpus(), BASE), **kwargs)
 
 
 def test_write_and_reopen(tmp_path):
@@ -363,11 +371,11 @@ def test_failed_build_leaves_previous_graph_untouched(tmp_path):
     before = (out / "graph.ttl").read_bytes()
 
     def failing():
-        yield from list(triples_for(corpus()[:1], BASE))[:5]
+        yield from list(graph_chunks(corpus(), BASE))[:2]
         raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError):
-        write_graph(out, failing())
+        write_chunks(out, failing())
     assert (out / "graph.ttl").read_bytes() == before
     assert len(open_graph(out)) > 0
     assert [p.name for p in out.glob(".gen-*")] == [Path(out / CURRENT).resolve().name]
@@ -409,6 +417,83 @@ def test_any_text_round_trips_through_graph_ttl(tmp_path, title, abstract, name,
     paper = Paper(title=title, abstract=text, url=url or None, sources=(Source("a b.txt", 1, "hf-text"),))
     extraction = PaperExtraction(paper, [mention(name, "used", "Model", text, aliases=(title,))])
     out = tmp_path / "g"
-    written = write_graph(out, triples_for([extraction], BASE))
+    written = write_chunks(out, graph_chunks([extraction], BASE))
     assert len(Graph().parse(out / "graph.ttl", format="turtle")) == written.counts.triples
     assert set(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE)) == set(open_store(out))
+
+
+# ---------------------------------------------------------------- rebuilds that reuse the previous store
+
+
+def store_dump(graph_dir: Path) -> bytes:
+    return open_store(graph_dir).dump(format=ox.RdfFormat.N_QUADS)
+
+
+def filler(count: int) -> list[PaperExtraction]:
+    """``count`` papers, each using a model of its own."""
+    papers = []
+    for index in range(count):
+        abstract = f"We use Net-{index} here."
+        paper = Paper(title=f"Paper {index}", abstract=abstract, sources=(Source("f.txt", index + 1, "hf-text"),))
+        papers.append(PaperExtraction(paper, [mention(f"Net-{index}", "used", "Model", abstract)], extractor_version="1.0"))
+    return papers
+
+
+def grown_corpus() -> list[PaperExtraction]:
+    """corpus() and filler, minus BERT, plus a paper that adds an alias to GLUE (which other papers link to)."""
+    abstract = "We evaluate on the GLUE benchmark (General Language Understanding Evaluation)."
+    new = Paper(title="New", abstract=abstract, arxiv_id="2401.00001", sources=(Source("d.txt", 1, "hf-text"),))
+    glue = mention("GLUE", "evaluated_on", "Benchmark", abstract, aliases=("General Language Understanding Evaluation",))
+    return [*corpus()[:2], *filler(10), PaperExtraction(new, [glue], extractor_version="1.0")]
+
+
+def test_a_rebuild_updates_only_changed_chunks_and_equals_a_full_build(tmp_path):
+    full, incremental = tmp_path / "full", tmp_path / "incremental"
+    write(incremental, corpus() + filler(10))
+    before = read_index_lines(incremental)
+    written = write(incremental, grown_corpus())
+    write(full, grown_corpus())
+    assert (incremental / "graph.ttl").read_bytes() == (full / "graph.ttl").read_bytes()
+    assert store_dump(incremental) == store_dump(full)
+    assert (incremental / "build.json").read_bytes() == (full / "build.json").read_bytes()
+    assert set(open_store(incremental)) == set(ox.parse(path=str(full / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+    after = read_index_lines(incremental)
+    assert written.reused_chunks == len(before & after) > 0  # unchanged papers and entities were kept
+    assert not any("/paper/" in line and "bert" in line.lower() for line in after)
+    assert validate(incremental).conforms
+
+
+def read_index_lines(graph_dir: Path) -> set[str]:
+    return set((graph_dir / INDEX).read_text().splitlines())
+
+
+def test_the_previous_generation_is_untouched_by_a_rebuild(tmp_path):
+    out = tmp_path / "g"
+    write(out, corpus() + filler(10))
+    previous = (out / CURRENT).resolve()
+    dump = store_dump(out)
+    held = open_store(out)  # a reader of the old generation during the rebuild
+    write(out, grown_corpus())
+    assert set(held.quads_for_pattern(None, None, None)) == set(ox.parse(dump, format=ox.RdfFormat.N_QUADS))
+    assert not previous.exists()  # removed after the swap; the reader keeps its open files
+
+
+def test_a_damaged_index_means_a_full_load(tmp_path):
+    out = tmp_path / "g"
+    write(out, corpus() + filler(10))
+    (out / INDEX).write_text("not an index\n")
+    written = write(out, grown_corpus())
+    assert written.reused_chunks == 0
+    write(tmp_path / "full", grown_corpus())
+    assert store_dump(out) == store_dump(tmp_path / "full")
+
+
+def test_rdflib_triples_are_written_as_one_chunk_without_an_index(tmp_path):
+    graph = graph_of(corpus())
+    written = write_graph(tmp_path / "g", iter(graph))
+    assert written.counts.triples == len(graph)
+    assert not (tmp_path / "g" / INDEX).exists()
+    written = write(tmp_path / "g")  # the next build has nothing to compare with: a full load
+    assert written.reused_chunks == 0 and len(open_graph(tmp_path / "g")) == len(graph)
+    with pytest.raises(ValueError, match="blank node"):
+        write_graph(tmp_path / "h", [(BNode(), RDF.type, KG.Paper)])

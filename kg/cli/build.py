@@ -14,9 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kg.errors import KGError
-from kg.graph.build import triples_for
+from kg.graph.build import graph_chunks
 from kg.graph.iris import normalise_base
-from kg.graph.store import REJECTS, WrittenGraph, write_graph
+from kg.graph.store import REJECTS, WrittenGraph, write_chunks
 from kg.cli.options import inputs_argument, read_papers, year_option
 from kg.model import PaperExtraction, ReadResult, Reject
 from kg.vocab import DEFAULT_BASE_IRI
@@ -70,10 +70,10 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
         extracted = extract_papers(read.papers, load_cache(out_dir), jobs)
     extractions = extracted.extractions
     with progress_bar(err) as progress:
-        task = progress.add_task("Writing graph", total=len(extractions))
-        written = write_graph(
+        task = progress.add_task("Writing graph (papers, then entities)", total=None)
+        written = write_chunks(
             out_dir,
-            triples_for(_advancing(extractions, progress, task), base_iri),
+            _advancing(graph_chunks(extractions, base_iri), progress, task),
             rejects=read.rejects,
             manifest=build_manifest(inputs, base_iri, read, extractions),
             extras=partial(write_extras, extracted),
@@ -146,6 +146,7 @@ def print_summary(
     table.add_row("records skipped", str(len(read.rejects)))
     table.add_row("papers extracted", str(len(read.papers) - extracted.reused))
     table.add_row("papers unchanged (cached)", str(extracted.reused))
+    table.add_row("graph chunks kept from the last build", str(written.reused_chunks))
     for name, number in counts.entities.items():
         table.add_row(f"entities: {name}", str(number))
     for name, number in counts.links.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
@@ -15,19 +16,26 @@ from rich.table import Table
 from kg.cli.analysis import analysis_tables, export_neo4j_folder, gexf_exporter, graphml_exporter
 from kg.cli.options import graph_option
 from kg.graph.stats import graph_counts
-from kg.graph.store import open_graph, open_store, write_sorted
+from kg.graph.store import TURTLE, dump_graph, open_graph, open_store
 from kg.graph.validate import validate as validate_graph_dir
 from kg.io import atomic_path
 
 
 def rdf_exporter(format: ox.RdfFormat) -> Callable[[Path, BinaryIO], None]:
-    """An exporter writing the graph of a folder, sorted, in an RDF ``format``."""
-    return lambda graph_dir, out: write_sorted(open_store(graph_dir), out, format)
+    """An exporter writing the graph of a folder in an RDF ``format`` (same graph, same bytes)."""
+    return lambda graph_dir, out: dump_graph(open_store(graph_dir), out, format)
+
+
+def turtle_exporter(graph_dir: Path, out: BinaryIO) -> None:
+    """The folder's graph.ttl as it is (the build's sorted Turtle of the same triples as the store)."""
+    open_store(graph_dir)  # the same "no graph here" error as every other format
+    with open(Path(graph_dir) / TURTLE, "rb") as turtle:
+        shutil.copyfileobj(turtle, out)
 
 
 #: --format name -> exporter(graph_dir, binary output); add a format with one line here
 EXPORTERS: dict[str, Callable[[Path, BinaryIO], None]] = {
-    "ttl": rdf_exporter(ox.RdfFormat.TURTLE),
+    "ttl": turtle_exporter,
     "nt": rdf_exporter(ox.RdfFormat.N_TRIPLES),
     "jsonld": rdf_exporter(ox.RdfFormat.JSON_LD),
     "trig": rdf_exporter(ox.RdfFormat.TRIG),

@@ -1,162 +1,218 @@
-"""Extractions -> RDF triples, streaming: one paper at a time, entity nodes merged across papers.
+"""Extractions -> the graph as Turtle chunks, one per paper, extractor and entity node, never through rdflib.
 
-The layout is ontology/README.md's. Paper, source and evidence triples are yielded as each paper
-is read; entity nodes (type, prefLabel, altLabels) come last, once every paper has been seen, so
-memory grows with the number of distinct entities, never with the number of triples.
+The layout is ontology/README.md's. A :class:`Chunk` is the Turtle text of everything one IRI (its
+``key``) owns: a paper with its source records and evidence nodes, an extractor node, or an entity node
+with its type and labels. Chunks never share a subject, so the graph is their disjoint union, and a
+rebuild can compare each chunk with the previous build's and touch only those that changed
+(:mod:`kg.graph.store`). The same text is what graph.ttl holds and what the store bulk-loads.
+
+Chunks come in a fixed order: papers by IRI, then extractor nodes, then entities by IRI; within a chunk
+every list of values is sorted. So the same extractions give the same bytes, whatever order they come in.
+Entity nodes come last, once every paper has been seen, so memory grows with the number of distinct
+entities, not with the number of triples.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import Iterable, Iterator
+from json.encoder import encode_basestring
+from typing import Iterable, Iterator, Sequence
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from rdflib import DCTERMS, RDF, SKOS, XSD, Literal, URIRef
-from rdflib.term import Node
 
 from kg.errors import KGError
-from kg.graph.iris import entity_iri, evidence_iri, paper_iri, source_iri
+from kg.graph.iris import entity_iri, evidence_iri, extractor_iri, paper_iri, source_iri
 from kg.model import ENTITY_TYPES, ROLES, ExtractedEntity, Paper, PaperExtraction
-from kg.vocab import KG, SCHEMA, TYPE_CLASS, relation_for
-
-Triple = tuple[URIRef, URIRef, Node]
-
-
-def _built_once(namespace, *names: str) -> SimpleNamespace:
-    """``namespace``'s terms ``names``, built once: rdflib namespaces build a new URIRef on every access."""
-    return SimpleNamespace(**{name: namespace[name] for name in names})
-
-
-_KG = _built_once(
-    KG,
-    *("Paper", "contentHash", "upvotes", "authorCount", "authorName", "organization", "arxivId", "recordId"),
-    *("link", "source", "SourceRecord", "file", "line", "format"),
-    *("evidence", "Evidence", "entity", "relation", "confidence", "extractor", "extractorVersion", "reason"),
-    *("surfaceForm", "section", "sentence", "startOffset", "endOffset"),
-)
-_RDF = _built_once(RDF, "type")
-_DCTERMS = _built_once(DCTERMS, "title", "abstract", "issued")
-_SKOS = _built_once(SKOS, "prefLabel", "altLabel")
-_SCHEMA = _built_once(SCHEMA, "url")
-_XSD = _built_once(XSD, "date", "gMonthDay", "anyURI", "decimal")
+from kg.vocab import KG, PREFIXES, relation_for
 
 #: characters allowed unescaped in an IRI taken from input (everything else is percent-encoded)
 _IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
+#: the @prefix lines every chunk's prefixed names rely on (graph.ttl's header)
+TURTLE_PREFIXES = "".join(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items())
 
-def triples_for(extractions: Iterable[PaperExtraction], base: str) -> Iterator[Triple]:
-    """Every triple of the graph for ``extractions``, under the base IRI ``base``.
+#: paper -> entity property IRI -> its prefixed name
+_RELATION_NAMES = {str(KG[name]): f"kg:{name}" for name in ("proposes", "uses", "evaluatedOn", "reportsMetric", "addressesTask")}
 
-    >>> from kg.model import Paper, ExtractedEntity, Evidence
+Statements = list[tuple[str, str]]  # (prefixed predicate, Turtle object) of one subject
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The Turtle statements (prefixes of ``TURTLE_PREFIXES``) of ``key`` and the IRIs nested under it.
+
+    ``key`` owns every subject in ``text``: itself and the IRIs ``<key>/...`` it links to (a paper's
+    source records and evidence nodes).
+    """
+
+    key: str
+    text: str
+
+
+def graph_chunks(extractions: Iterable[PaperExtraction], base: str) -> Iterator[Chunk]:
+    """Every chunk of the graph for ``extractions`` under the base IRI ``base``, in graph.ttl order.
+
+    >>> from kg.model import Evidence
     >>> paper = Paper(title="LoRA", abstract="We propose LoRA.", arxiv_id="2106.09685")
-    >>> lora = ExtractedEntity("LoRA", "Method", "proposed",
+    >>> lora = ExtractedEntity("LoRA", "Method", "proposed", confidence=0.9, reasons=("lexicon",),
     ...                        evidence=(Evidence("abstract", "We propose LoRA.", 11, 15, "LoRA"),))
-    >>> triples = list(triples_for([PaperExtraction(paper, [lora])], "https://ex.org/"))
-    >>> (URIRef("https://ex.org/paper/2106.09685"), KG.proposes, URIRef("https://ex.org/method/lora")) in triples
-    True
+    >>> chunks = list(graph_chunks([PaperExtraction(paper, [lora], extractor_version="1")], "https://ex.org/"))
+    >>> [chunk.key for chunk in chunks]
+    ['https://ex.org/paper/2106.09685', 'https://ex.org/extractor/kg-rules/1', 'https://ex.org/method/lora']
+    >>> print(chunks[2].text, end="")
+    <https://ex.org/method/lora> a kg:Method ;
+        skos:prefLabel "LoRA" .
     """
     labels = EntityLabels()
-    for extraction in extractions:
-        yield from paper_triples(extraction.paper, base)
-        yield from link_triples(extraction, base, labels)
-    yield from labels.triples()
+    extractors: set[tuple[str, str]] = set()
+    for extraction in sorted(extractions, key=lambda e: paper_iri(base, e.paper)):
+        extractors.add((extraction.extractor, extraction.extractor_version))
+        yield Chunk(paper_iri(base, extraction.paper), paper_text(extraction, base, labels))
+    for name, version in sorted(extractors):
+        node = extractor_iri(base, name, version)
+        yield Chunk(node, turtle_block(node, [("a", "kg:Extraction"), ("kg:extractor", literal(name)),
+                                              ("kg:extractorVersion", literal(version))]))
+    for node in sorted(labels.types):
+        yield Chunk(node, turtle_block(node, labels.statements(node)))
 
 
-def paper_triples(paper: Paper, base: str) -> Iterator[Triple]:
-    """The paper node's own triples (metadata and source records), without its entity links."""
-    node = paper_iri(base, paper)
-    yield node, _RDF.type, _KG.Paper
-    yield node, _DCTERMS.title, Literal(paper.title)
-    yield node, _DCTERMS.abstract, Literal(paper.abstract)
-    yield node, _KG.contentHash, Literal(paper.content_hash)
-    if paper.date is not None:
-        datatype = _XSD.date if paper.date.year is not None else _XSD.gMonthDay
-        yield node, _DCTERMS.issued, Literal(paper.date.iso(), datatype=datatype)
-    if paper.upvotes is not None:
-        yield node, _KG.upvotes, Literal(paper.upvotes)
-    author_count = paper.author_count if paper.author_count is not None else len(paper.authors) or None
-    if author_count is not None:
-        yield node, _KG.authorCount, Literal(author_count)
-    for name in paper.authors:
-        yield node, _KG.authorName, Literal(name)
-    if paper.organization:
-        yield node, _KG.organization, Literal(paper.organization)
-    if paper.arxiv_id:
-        yield node, _KG.arxivId, Literal(paper.arxiv_id)
-    if paper.record_id and paper.record_id != paper.arxiv_id:
-        yield node, _KG.recordId, Literal(paper.record_id)
-    url = web_iri(paper.url or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else ""))
-    if url is not None:
-        yield node, _SCHEMA.url, url
-    for link in paper.links:
-        yield node, _KG.link, Literal(link, datatype=_XSD.anyURI)
-    for number, source in enumerate(sorted(set(paper.sources)), start=1):
-        record = source_iri(node, number)
-        yield node, _KG.source, record
-        yield record, _RDF.type, _KG.SourceRecord
-        yield record, _KG.file, Literal(source.path)
-        if source.line is not None:
-            yield record, _KG.line, Literal(source.line)
-        yield record, _KG.format, Literal(source.format)
+def turtle_document(chunks: Iterable[Chunk]) -> str:
+    """A complete Turtle document of ``chunks`` (graph.ttl's content)."""
+    return TURTLE_PREFIXES + "\n" + "".join(chunk.text for chunk in chunks)
 
 
-def link_triples(extraction: PaperExtraction, base: str, labels: EntityLabels) -> Iterator[Triple]:
-    """Paper -> entity links with one evidence node per linked entity; records entity names in ``labels``.
+def paper_text(extraction: PaperExtraction, base: str, labels: EntityLabels) -> str:
+    """The paper's chunk text: its node, source records and one evidence node per linked entity.
 
-    An entity found twice in one paper (say, proposed and used) keeps one evidence node carrying
-    every relation; its sentence and offsets are those of the most confident finding.
+    Records the entities' names in ``labels``.
     """
     paper = extraction.paper
     node = paper_iri(base, paper)
-    found: dict[URIRef, list[ExtractedEntity]] = defaultdict(list)
+    statements = paper_statements(paper)
+    statements.append(("kg:extractedBy", iri(extractor_iri(base, extraction.extractor, extraction.extractor_version))))
+    sources = [source_iri(node, number) for number in range(1, len(set(paper.sources)) + 1)]
+    statements.extend(("kg:source", iri(source)) for source in sources)
+    links, evidence_blocks = link_statements(extraction, base, labels)
+    statements.extend(links)
+    blocks = [turtle_block(node, statements)]
+    for source, record in zip(sources, sorted(set(paper.sources))):
+        source_statements = [("a", "kg:SourceRecord"), ("kg:file", literal(record.path))]
+        if record.line is not None:
+            source_statements.append(("kg:line", str(record.line)))
+        source_statements.append(("kg:format", literal(record.format)))
+        blocks.append(turtle_block(source, source_statements))
+    return "".join(blocks) + "".join(evidence_blocks)
+
+
+def paper_statements(paper: Paper) -> Statements:
+    """The paper node's metadata statements (no links, sources or extractor)."""
+    statements = [("a", "kg:Paper"), ("dcterms:title", literal(paper.title)),
+                  ("dcterms:abstract", literal(paper.abstract)), ("kg:contentHash", literal(paper.content_hash))]
+    if paper.date is not None:
+        datatype = "xsd:date" if paper.date.year is not None else "xsd:gMonthDay"
+        statements.append(("dcterms:issued", f"{literal(paper.date.iso())}^^{datatype}"))
+    if paper.upvotes is not None:
+        statements.append(("kg:upvotes", str(paper.upvotes)))
+    author_count = paper.author_count if paper.author_count is not None else len(paper.authors) or None
+    if author_count is not None:
+        statements.append(("kg:authorCount", str(author_count)))
+    statements.extend(("kg:authorName", literal(name)) for name in sorted(set(paper.authors)))
+    if paper.organization:
+        statements.append(("kg:organization", literal(paper.organization)))
+    if paper.arxiv_id:
+        statements.append(("kg:arxivId", literal(paper.arxiv_id)))
+    if paper.record_id and paper.record_id != paper.arxiv_id:
+        statements.append(("kg:recordId", literal(paper.record_id)))
+    url = web_iri(paper.url or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else ""))
+    if url is not None:
+        statements.append(("schema:url", iri(url)))
+    statements.extend(("kg:link", f"{literal(link)}^^xsd:anyURI") for link in sorted(set(paper.links)))
+    return statements
+
+
+def link_statements(extraction: PaperExtraction, base: str, labels: EntityLabels) -> tuple[Statements, list[str]]:
+    """The paper's link statements and the Turtle blocks of its evidence nodes, by entity IRI.
+
+    An entity found twice in one paper (say, proposed and used) gets one evidence node for every
+    relation; its confidence is the highest, its reasons all of them, its sentence and offsets
+    those of the most confident finding. Records the entities' names in ``labels``.
+    """
+    paper = extraction.paper
+    node = paper_iri(base, paper)
+    found: dict[str, list[ExtractedEntity]] = defaultdict(list)
     for entity in extraction.entities:
         check_entity(paper, entity)
         target = entity_iri(base, entity.type, entity.name)
         found[target].append(entity)
         labels.add(target, entity)
-    for target, findings in found.items():
-        relations = sorted({relation_for(f.role, f.type) for f in findings})
-        best = max(findings, key=lambda f: f.confidence)
+    links: Statements = []
+    evidence_links: Statements = []
+    blocks = []
+    for target in sorted(found):
+        findings = found[target]
+        for relation in sorted({str(relation_for(f.role, f.type)) for f in findings}):
+            links.append((_RELATION_NAMES[relation], iri(target)))
         evidence = evidence_iri(node, target, base)
-        for relation in relations:
-            yield node, relation, target
-        yield node, _KG.evidence, evidence
-        yield evidence, _RDF.type, _KG.Evidence
-        yield evidence, _KG.entity, target
-        for relation in relations:
-            yield evidence, _KG.relation, relation
-        confidence = decimal_text(max(f.confidence for f in findings))
-        yield evidence, _KG.confidence, Literal(confidence, datatype=_XSD.decimal)
-        yield evidence, _KG.extractor, Literal(extraction.extractor)
-        yield evidence, _KG.extractorVersion, Literal(extraction.extractor_version)
-        for reason in sorted({r for f in findings for r in f.reasons}):
-            yield evidence, _KG.reason, Literal(reason)
-        if best.evidence:
-            primary = best.evidence[0]
-            yield evidence, _KG.surfaceForm, Literal(primary.surface)
-            yield evidence, _KG.section, Literal(primary.section)
-            yield evidence, _KG.sentence, Literal(primary.sentence)
-            yield evidence, _KG.startOffset, Literal(primary.start)
-            yield evidence, _KG.endOffset, Literal(primary.end)
+        evidence_links.append(("kg:evidence", iri(evidence)))
+        blocks.append(turtle_block(evidence, evidence_statements(target, findings)))
+    return links + evidence_links, blocks
 
 
-def web_iri(url: str) -> URIRef | None:
+def evidence_statements(target: str, findings: Sequence[ExtractedEntity]) -> Statements:
+    """What an evidence node says: entity, confidence, reasons, and the primary mention of the best finding."""
+    best = max(findings, key=lambda f: f.confidence)
+    statements = [("kg:entity", iri(target)), ("kg:confidence", decimal_text(best.confidence))]
+    statements.extend(("kg:reason", literal(reason)) for reason in sorted({r for f in findings for r in f.reasons}))
+    if best.evidence:
+        primary = best.evidence[0]
+        statements.extend([
+            ("kg:surfaceForm", literal(primary.surface)), ("kg:section", literal(primary.section)),
+            ("kg:sentence", literal(primary.sentence)), ("kg:startOffset", str(primary.start)),
+            ("kg:endOffset", str(primary.end)),
+        ])
+    return statements
+
+
+def turtle_block(subject: str, statements: Statements) -> str:
+    """One Turtle statement block: the subject, then one ``predicate object`` per line.
+
+    >>> print(turtle_block("https://ex.org/a", [("a", "kg:Paper"), ("kg:upvotes", "3")]), end="")
+    <https://ex.org/a> a kg:Paper ;
+        kg:upvotes 3 .
+    """
+    return f"<{subject}> " + " ;\n    ".join(f"{predicate} {value}" for predicate, value in statements) + " .\n"
+
+
+def iri(value: str) -> str:
+    """``value`` as a Turtle IRI reference (the IRIs here are built or checked to need no escaping)."""
+    return f"<{value}>"
+
+
+def literal(text: str) -> str:
+    """``text`` as a Turtle string literal (JSON string escapes are Turtle escapes too).
+
+    >>> print(literal('say "hi"\\n'))
+    "say \\"hi\\"\\n"
+    """
+    return encode_basestring(text)
+
+
+def web_iri(url: str) -> str | None:
     """``url`` as an http(s) IRI, unsafe characters percent-encoded; None when it is not one.
 
     >>> web_iri(" https://example.org/a paper "), web_iri("not a url")
-    (rdflib.term.URIRef('https://example.org/a%20paper'), None)
+    ('https://example.org/a%20paper', None)
     """
-    iri = quote(url.strip(), safe=_IRI_SAFE)
-    if not iri.lower().startswith(("http://", "https://")):
+    value = quote(url.strip(), safe=_IRI_SAFE)
+    if not value.lower().startswith(("http://", "https://")):
         return None
     try:
-        ox.NamedNode(iri)
+        ox.NamedNode(value)
     except ValueError:
         return None
-    return URIRef(iri)
+    return value
 
 
 def check_entity(paper: Paper, entity: ExtractedEntity) -> None:
@@ -179,32 +235,30 @@ def decimal_text(value: float) -> str:
 
 @dataclass
 class EntityLabels:
-    """The names seen for each entity node across all papers, turned into type and label triples.
+    """The names seen for each entity node across all papers, turned into type and label statements.
 
     The prefLabel is the canonical name given most often (ties: the smallest string), so it does not
     depend on paper order; every other name, alias or surface form becomes an altLabel.
     """
 
-    types: dict[URIRef, str] = field(default_factory=dict)
-    names: dict[URIRef, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    aliases: dict[URIRef, set[str]] = field(default_factory=lambda: defaultdict(set))
+    types: dict[str, str] = field(default_factory=dict)
+    names: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    aliases: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
-    def add(self, node: URIRef, entity: ExtractedEntity) -> None:
+    def add(self, node: str, entity: ExtractedEntity) -> None:
         """Record one finding of ``entity`` at ``node``."""
         self.types[node] = entity.type
         self.names[node][entity.name] += 1
         self.aliases[node].update(entity.aliases)
         self.aliases[node].update(mention.surface for mention in entity.evidence)
 
-    def pref_label(self, node: URIRef) -> str:
+    def pref_label(self, node: str) -> str:
         """The most frequent canonical name of ``node`` (ties broken by string order)."""
         return min(self.names[node].items(), key=lambda item: (-item[1], item[0]))[0]
 
-    def triples(self) -> Iterator[Triple]:
-        """rdf:type, skos:prefLabel and skos:altLabel triples of every entity seen."""
-        for node, entity_type in self.types.items():
-            pref = self.pref_label(node)
-            yield node, _RDF.type, TYPE_CLASS[entity_type]
-            yield node, _SKOS.prefLabel, Literal(pref)
-            for alt in sorted((set(self.names[node]) | self.aliases[node]) - {pref, ""}):
-                yield node, _SKOS.altLabel, Literal(alt)
+    def statements(self, node: str) -> Statements:
+        """rdf:type, skos:prefLabel and skos:altLabel statements of ``node``."""
+        pref = self.pref_label(node)
+        statements = [("a", f"kg:{self.types[node]}"), ("skos:prefLabel", literal(pref))]
+        alternatives = sorted((set(self.names[node]) | self.aliases[node]) - {pref, ""})
+        return statements + [("skos:altLabel", literal(alt)) for alt in alternatives]

@@ -1,4 +1,4 @@
-"""Stable IRIs for papers, entities, evidence and source records (layout: ontology/README.md).
+"""Stable IRIs for papers, entities, evidence, source records and extractors (layout: ontology/README.md).
 
 Every IRI is a pure function of the paper key or the entity's type and canonical name, so the same
 input always gives the same IRIs, whatever order it was read in.
@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from urllib.parse import quote
-
-from rdflib import URIRef
 
 from kg.errors import KGError
 from kg.model import Paper
@@ -68,21 +66,30 @@ def _segment(text: str) -> str:
     return quote(text, safe=".-_~")
 
 
-def paper_iri(base: str, paper: Paper) -> URIRef:
+def paper_iri(base: str, paper: Paper) -> str:
     """``BASE/paper/<arXiv id or title hash>``."""
-    return URIRef(f"{base}paper/{_segment(paper.key)}")
+    return f"{base}paper/{_segment(paper.key)}"
 
 
-def entity_iri(base: str, entity_type: str, name: str) -> URIRef:
+def entity_iri(base: str, entity_type: str, name: str) -> str:
     """``BASE/<type>/<slug of canonical name>``, e.g. ``BASE/method/low-rank-adaptation``."""
-    return URIRef(f"{base}{entity_type.lower()}/{slug(name)}")
+    return f"{base}{entity_type.lower()}/{slug(name)}"
 
 
-def evidence_iri(paper: URIRef, entity: URIRef, base: str) -> URIRef:
+def evidence_iri(paper: str, entity: str, base: str) -> str:
     """``<paper>/evidence/<type>/<slug>``: one evidence node per paper-entity pair."""
-    return URIRef(f"{paper}/evidence/{entity[len(base):]}")
+    return f"{paper}/evidence/{entity[len(base):]}"
 
 
-def source_iri(paper: URIRef, number: int) -> URIRef:
+def source_iri(paper: str, number: int) -> str:
     """``<paper>/source/<n>``, ``n`` the 1-based position in the paper's sorted sources."""
-    return URIRef(f"{paper}/source/{number}")
+    return f"{paper}/source/{number}"
+
+
+def extractor_iri(base: str, name: str, version: str) -> str:
+    """``BASE/extractor/<name>/<version>``: the one node per extractor version that papers point to.
+
+    >>> extractor_iri("https://ex.org/", "kg-rules", "0.1.0+964d100fbb")
+    'https://ex.org/extractor/kg-rules/0.1.0%2B964d100fbb'
+    """
+    return f"{base}extractor/{_segment(name)}/{_segment(version)}"

@@ -11,7 +11,10 @@ from kg.vocab import CLASS_TYPE, KG, RELATIONS, TYPE_CLASS
 _COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _COUNT_PAPERS = "SELECT (COUNT(?paper) AS ?n) WHERE { ?paper a kg:Paper }"
 _COUNT_BY_CLASS = "SELECT ?class (COUNT(?node) AS ?n) WHERE { ?node a ?class } GROUP BY ?class"
-_COUNT_BY_RELATION = "SELECT ?relation (COUNT(*) AS ?n) WHERE { ?paper ?relation ?entity } GROUP BY ?relation"
+_COUNT_BY_RELATION = (  # VALUES first: one index range per relation instead of a scan of every triple
+    "SELECT ?relation (COUNT(*) AS ?n) WHERE { VALUES ?relation { %s } ?paper ?relation ?entity } GROUP BY ?relation"
+    % " ".join(f"<{relation}>" for relation in RELATIONS)
+)
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,23 @@
 Layout of a graph folder ``<out>``::
 
     <out>/.current        -> .gen-XXXX        (symlink, switched by one atomic rename)
-    <out>/.gen-XXXX/      store/ graph.ttl rejects.jsonl build.json graph.html extraction-cache.jsonl
+    <out>/.gen-XXXX/      store/ graph.ttl chunks.tsv rejects.jsonl build.json graph.html extraction-cache.jsonl
     <out>/store           -> .current/store   (fixed symlinks, one per file, made once)
     <out>/graph.ttl       -> .current/graph.ttl ...
 
 A build writes a complete new generation beside the old one and then switches ``.current``, so a
 reader (or a build killed at any moment) always finds the old or the new store + graph.ttl pair,
 never a mixture or half-written files. Leftovers of a killed build are removed by the next build.
+
+A new generation's store starts as a checkpoint of the current one (RocksDB hard-links its immutable
+files, so the current generation is never written to) and gets only what changed; chunks.tsv holds
+each chunk's fingerprint for that comparison (`write_chunks`).
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -28,9 +33,10 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
 
 from kg.errors import KGError
-from kg.graph.build import Triple
+from kg.graph.build import TURTLE_PREFIXES, Chunk
 from kg.graph.stats import GraphCounts, graph_counts
 from kg.io import replace_dir
 from kg.model import Reject
@@ -40,11 +46,12 @@ STORE = "store"
 TURTLE = "graph.ttl"
 REJECTS = "rejects.jsonl"
 MANIFEST = "build.json"
+INDEX = "chunks.tsv"
 CURRENT = ".current"
 _GENERATION_PREFIX = ".gen-"
 _LOCK = ".lock"
 
-_SUBJECTS_QUERY = "SELECT DISTINCT ?s WHERE { ?s ?p ?o }"
+Triple = tuple[URIRef, URIRef, Node]
 
 
 def open_graph(graph_dir: Path) -> Graph:
@@ -73,39 +80,77 @@ def open_store(graph_dir: Path) -> ox.Store:
 
 @dataclass(frozen=True)
 class WrittenGraph:
-    """What `write_graph` wrote: the new generation folder and the counts of its graph."""
+    """What `write_chunks` wrote: the new generation folder, the counts of its graph, and how the store
+    was made: ``reused_chunks`` is how many chunks the previous generation's store already held
+    (0 when the store was bulk-loaded from scratch)."""
 
     generation: Path
     counts: GraphCounts
+    reused_chunks: int = 0
 
 
-def write_graph(
+@dataclass(frozen=True)
+class Span:
+    """Where one chunk's text is in the new graph.ttl, and its fingerprint (SHA-1 of the text)."""
+
+    key: str
+    fingerprint: str
+    start: int
+    end: int
+
+
+def write_graph(graph_dir: Path, triples: Iterable[Triple], **options) -> WrittenGraph:
+    """Write rdflib ``triples`` (fixtures, other tools' graphs) as a new generation of ``graph_dir``.
+
+    One chunk holding every triple as sorted N-Triples lines, so never applied as a delta;
+    ``options`` as for `write_chunks`.
+    """
+    return write_chunks(graph_dir, [Chunk("", triples_text(triples))], **options)
+
+
+def triples_text(triples: Iterable[Triple]) -> str:
+    """``triples`` as sorted, distinct N-Triples lines (valid Turtle); blank nodes are refused."""
+    lines = set()
+    for triple in triples:
+        if any(isinstance(term, BNode) for term in triple):
+            raise ValueError(f"blank node in {triple!r}: graphs use stable IRIs only")
+        lines.add(" ".join(term.n3() for term in triple) + " .\n")
+    return "".join(sorted(lines))
+
+
+def write_chunks(
     graph_dir: Path,
-    triples: Iterable[Triple],
+    chunks: Iterable[Chunk],
     *,
     rejects: Iterable[Reject] = (),
     manifest: dict | None = None,
     extras: Callable[[Graph, Path], None] | None = None,
 ) -> WrittenGraph:
-    """Write a new generation of ``graph_dir`` (store, graph.ttl, rejects.jsonl, build.json) and swap it in.
+    """Write a new generation of ``graph_dir`` (store, graph.ttl, chunks.tsv, rejects.jsonl, build.json)
+    and swap it in.
 
-    build.json is ``manifest`` plus the graph's counts. ``extras(graph, generation_dir)`` may add
-    files (e.g. graph.html) to the new generation before the swap.
+    graph.ttl is the chunks' text in the order given. The store is a checkpoint of the previous
+    generation's (hard links, made in milliseconds) with only the chunks that changed deleted and
+    loaded again, when there is a previous generation with a chunk index and at most half of the
+    chunks changed; else it is bulk-loaded from graph.ttl. Either way it holds exactly graph.ttl's
+    triples. build.json is ``manifest`` plus the graph's counts. ``extras(graph, generation_dir)``
+    may add files (e.g. graph.html) to the new generation before the swap.
     """
     graph_dir = Path(graph_dir)
     graph_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(graph_dir):
         remove_stale_generations(graph_dir)
+        previous = read_index(graph_dir)
         generation = Path(tempfile.mkdtemp(prefix=_GENERATION_PREFIX, dir=graph_dir))
         try:
             generation.chmod(0o755)  # mkdtemp makes it private; the graph is for every reader
-            store = ox.Store(str(generation / STORE))
-            store.bulk_extend(ox.Quad(*map(to_ox, triple)) for triple in triples)
-            store.flush()
+            spans = write_turtle(generation / TURTLE, chunks)
+            reused = load_store(graph_dir, generation, spans, previous)
+            if all(span.key for span in spans):
+                write_index(generation / INDEX, spans)
+            store = ox.Store.read_only(str(generation / STORE))  # closed, the writer's compactions are done
             graph = Graph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)
             counts = graph_counts(graph)
-            with open(generation / TURTLE, "wb") as out:
-                write_sorted(store, out, ox.RdfFormat.TURTLE)
             write_rejects(generation / REJECTS, rejects)
             write_manifest(generation / MANIFEST, {**(manifest or {}), "counts": counts.as_dict()})
             if extras is not None:
@@ -118,7 +163,83 @@ def write_graph(
             raise
         replace_dir(generation, graph_dir / CURRENT)
         link_current_files(graph_dir, generation)
-    return WrittenGraph(generation, counts)
+    return WrittenGraph(generation, counts, reused)
+
+
+def write_turtle(path: Path, chunks: Iterable[Chunk]) -> list[Span]:
+    """graph.ttl: the prefixes, then each chunk's text; where each chunk went and its fingerprint."""
+    spans = []
+    with open(path, "wb") as out:
+        out.write((TURTLE_PREFIXES + "\n").encode("utf-8"))
+        for chunk in chunks:
+            data = chunk.text.encode("utf-8")
+            start = out.tell()
+            out.write(data)
+            spans.append(Span(chunk.key, hashlib.sha1(data).hexdigest(), start, start + len(data)))
+    return spans
+
+
+def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: dict[str, str] | None) -> int:
+    """Make the new generation's store, holding graph.ttl's triples; how many chunks it reused.
+
+    Updates a checkpoint of the previous store when that is cheaper (see `write_chunks`). The store
+    is closed on return.
+    """
+    target = str(generation / STORE)
+    turtle = generation / TURTLE
+    current = {span.key for span in spans}
+    changed = [span for span in spans if previous is None or previous.get(span.key) != span.fingerprint]
+    stale = sorted((set(previous or ()) - current) | {span.key for span in changed if span.key in (previous or ())})
+    if previous is None or not (graph_dir / STORE).is_dir() or 2 * (len(changed) + len(stale)) > len(spans):
+        store = ox.Store(target)
+        store.bulk_load(path=str(turtle), format=ox.RdfFormat.TURTLE)
+        store.flush()
+        return 0
+    open_store(graph_dir).backup(target)
+    store = ox.Store(target)
+    for key in stale:
+        for quad in owned_quads(store, key):
+            store.remove(quad)
+    with open(turtle, "rb") as source:
+        texts = [_read_span(source, span) for span in changed]
+    store.bulk_load(input=TURTLE_PREFIXES.encode("utf-8") + b"".join(texts), format=ox.RdfFormat.TURTLE)
+    store.flush()
+    return len(spans) - len(changed)
+
+
+def _read_span(source: BinaryIO, span: Span) -> bytes:
+    """The bytes of ``span`` in the open graph.ttl ``source``."""
+    source.seek(span.start)
+    return source.read(span.end - span.start)
+
+
+def owned_quads(store: ox.Store, key: str) -> list[ox.Quad]:
+    """The quads of chunk ``key``: those of ``key`` and of the IRIs ``<key>/...`` it links to."""
+    node = ox.NamedNode(key)
+    quads = list(store.quads_for_pattern(node, None, None, ox.DefaultGraph()))
+    nested = {quad.object for quad in quads
+              if isinstance(quad.object, ox.NamedNode) and quad.object.value.startswith(key + "/")}
+    for child in sorted(nested, key=lambda term: term.value):
+        quads.extend(store.quads_for_pattern(child, None, None, ox.DefaultGraph()))
+    return quads
+
+
+def read_index(graph_dir: Path) -> dict[str, str] | None:
+    """The chunk key -> fingerprint index of ``graph_dir``'s current generation; None when there is none.
+
+    A missing or damaged index only means a full store load, never a wrong graph.
+    """
+    try:
+        with open(Path(graph_dir) / INDEX, encoding="utf-8") as handle:
+            return dict(line.rstrip("\n").split("\t") for line in handle)
+    except (OSError, ValueError):
+        return None
+
+
+def write_index(path: Path, spans: Iterable[Span]) -> None:
+    """chunks.tsv: one ``key<TAB>fingerprint`` line per chunk, in graph.ttl order."""
+    with open(path, "w", encoding="utf-8") as out:
+        out.writelines(f"{span.key}\t{span.fingerprint}\n" for span in spans)
 
 
 def to_ox(term) -> ox.NamedNode | ox.Literal:
@@ -134,34 +255,14 @@ def to_ox(term) -> ox.NamedNode | ox.Literal:
     raise ValueError(f"not an RDF term: {term!r}")
 
 
-def sorted_triples(store: ox.Store) -> Iterator[ox.Triple]:
-    """Every triple of ``store``'s default graph, sorted by subject, predicate and object.
+def dump_graph(store: ox.Store, out: BinaryIO, format: ox.RdfFormat) -> None:
+    """Serialise ``store``'s graph in ``format`` with Oxigraph's own writer.
 
-    Streams subject by subject (one index lookup each), so memory grows with the number of
-    subjects, not triples; much faster than a SPARQL ORDER BY over the whole graph.
+    Triples come in the store's index order, which depends only on the triples (not on the order they
+    were loaded, deleted or added in), so the same graph always gives the same bytes.
     """
-    subjects = sorted((row[0] for row in store.query(_SUBJECTS_QUERY)), key=lambda node: node.value)
-    for subject in subjects:
-        quads = store.quads_for_pattern(subject, None, None, ox.DefaultGraph())
-        for quad in sorted(quads, key=_predicate_object_key):
-            yield ox.Triple(quad.subject, quad.predicate, quad.object)
-
-
-def _predicate_object_key(quad: ox.Quad) -> tuple:
-    """Sort key of a subject's triple: predicate IRI, then IRIs before literals, then lexical form."""
-    term = quad.object
-    if isinstance(term, ox.Literal):
-        return quad.predicate.value, 1, term.value, term.datatype.value, term.language or ""
-    return quad.predicate.value, 0, term.value, "", ""
-
-
-def write_sorted(store: ox.Store, out: BinaryIO, format: ox.RdfFormat) -> None:
-    """Serialise ``store`` sorted (so byte-identical for the same triples) in ``format`` to ``out``."""
-    triples: Iterable = sorted_triples(store)
-    if format.supports_datasets:
-        triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    ox.serialize(triples, out, format, prefixes=prefixes)
+    store.dump(out, format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
 
 
 def write_rejects(path: Path, rejects: Iterable[Reject]) -> None:
