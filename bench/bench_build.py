@@ -10,6 +10,10 @@ first N papers unchanged), which extracts only the new ones (extraction cache); 
 graph.ttl it writes is compared byte for byte with a full build of the same corpus in a fresh folder.
 
     .venv/bin/python bench/bench_build.py ../shared/seeds [--papers 1000 10000 50000] [--add 1000] [--jobs 2]
+
+With ``--stages N`` it instead runs the stages of `kg build` one by one in this process on N records and
+prints the seconds of each (read, spaCy pass, consolidation, chunks, graph.ttl, store load, counts,
+graph.html, extraction cache) and the peak RSS of this process.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,6 +87,51 @@ def timed_build(corpus: Path, out: Path, jobs: int) -> Run:
     return Run(counts["papers"], counts["triples"], seconds, peak / 2**20)
 
 
+def stages(seeds: Path, records: int, jobs: int, tmp: Path) -> None:
+    """Time each stage of `kg build` on ``records`` synthetic records, in this process."""
+    from kg.cli.options import read_papers
+    from kg.extract.pipeline import corpus_extractions, mentions_of
+    from kg.graph.build import graph_chunks
+    from kg.graph.extraction import CACHE, Extracted, save_cache
+    from kg.graph.stats import graph_counts
+    from kg.extract import extractor_version
+    from kg.graph.store import TURTLE, load_store, open_graph, write_turtle
+    from kg.viz import write_html
+    from kg.vocab import DEFAULT_BASE_IRI
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    corpus = tmp / f"synth-{records}.jsonl"
+    write_corpus(seeds, records, corpus)
+    out = tmp / f"stages-{records}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    timings: list[tuple[str, float]] = []
+
+    def timed(name, work):
+        start = time.perf_counter()
+        result = work()
+        timings.append((name, time.perf_counter() - start))
+        return result
+
+    papers = timed("read", lambda: read_papers([corpus], None).papers)
+    mentions = timed(f"extract: spaCy pass (-j {jobs})", lambda: mentions_of(papers, jobs))
+    extractions = timed("extract: consolidate", lambda: corpus_extractions(papers, mentions))
+    chunks = timed("chunks (triples as Turtle)", lambda: list(graph_chunks(extractions, DEFAULT_BASE_IRI)))
+    spans = timed("graph.ttl", lambda: write_turtle(out / TURTLE, chunks))
+    timed("store bulk load", lambda: load_store(out, out, spans, None))
+    graph = open_graph(out)
+    counts = timed("counts", lambda: graph_counts(graph))
+    timed("graph.html", lambda: write_html(graph, out / "graph.html"))
+    cached = {p.content_hash: m for p, m in zip(papers, mentions)}
+    timed("extraction cache", lambda: save_cache(out / CACHE, Extracted(extractions, 0, cached, extractor_version())))
+    total = sum(seconds for _, seconds in timings)
+    print(f"{len(papers)} papers, {counts.triples} triples, {total:.1f} s, "
+          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (this process)")
+    print(f"| {'stage':<32} | {'seconds':>8} | {'share':>6} | {'ms/paper':>8} |")
+    for name, seconds in timings:
+        print(f"| {name:<32} | {seconds:8.2f} | {100 * seconds / total:5.1f}% | {1000 * seconds / len(papers):8.3f} |")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("seeds", type=Path, help="folder of seed page dumps (../shared/seeds)")
@@ -89,7 +140,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workdir", type=Path, help="keep corpora and graphs here (default: a temporary folder)")
     parser.add_argument("--check-full", action="store_true", help="also build the grown corpus from scratch and compare")
+    parser.add_argument("--stages", type=int, metavar="N", help="time each stage of a build of N records instead")
     args = parser.parse_args(argv)
+    if args.stages:
+        with tempfile.TemporaryDirectory() as folder:
+            stages(args.seeds, args.stages, args.jobs, args.workdir or Path(folder))
+        return
     print(f"cpus {os.cpu_count()}, memory {psutil.virtual_memory().total / 2**30:.1f} GiB, jobs {args.jobs}")
     print(f"{'records':>8} {'papers':>8} {'triples':>10} {'wall s':>8} {'peak MB':>8} {'ms/paper':>9} {'slope ms':>9}")
     with tempfile.TemporaryDirectory() as folder:

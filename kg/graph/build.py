@@ -33,8 +33,10 @@ _IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 #: the @prefix lines every chunk's prefixed names rely on (graph.ttl's header)
 TURTLE_PREFIXES = "".join(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items())
 
-#: paper -> entity property IRI -> its prefixed name
-_RELATION_NAMES = {str(KG[name]): f"kg:{name}" for name in ("proposes", "uses", "evaluatedOn", "reportsMetric", "addressesTask")}
+#: (extractor role, entity type) -> the prefixed name of the paper -> entity property
+_RELATION_NAMES = {
+    (role, kind): "kg:" + relation_for(role, kind).removeprefix(str(KG)) for role in ROLES for kind in ENTITY_TYPES
+}
 
 Statements = list[tuple[str, str]]  # (prefixed predicate, Turtle object) of one subject
 
@@ -152,8 +154,8 @@ def link_statements(extraction: PaperExtraction, base: str, labels: EntityLabels
     blocks = []
     for target in sorted(found):
         findings = found[target]
-        for relation in sorted({str(relation_for(f.role, f.type)) for f in findings}):
-            links.append((_RELATION_NAMES[relation], iri(target)))
+        for relation in sorted({_RELATION_NAMES[f.role, f.type] for f in findings}):
+            links.append((relation, iri(target)))
         evidence = evidence_iri(node, target, base)
         evidence_links.append(("kg:evidence", iri(evidence)))
         blocks.append(turtle_block(evidence, evidence_statements(target, findings)))

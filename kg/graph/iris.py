@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from kg.errors import KGError
@@ -17,6 +18,7 @@ from kg.model import Paper
 _SPELLED_OUT = {"+": "plus", "#": "sharp", "&": "and", "@": "at", "%": "percent", "*": "star"}
 
 
+@lru_cache(maxsize=1 << 16)  # entity names repeat across papers
 def slug(text: str) -> str:
     """A lowercase, URL-safe, deterministic slug that keeps distinct names distinct.
 
