@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping, NamedTuple
 
 from kg.extract.resources import RULES_DIR
 
@@ -66,53 +68,104 @@ def _bucket(n: int, edges: tuple[int, ...]) -> str:
     return f">{edges[-1]}"
 
 
-def candidate_features(resolved) -> dict[str, float]:
-    """Features of one resolved candidate group (a :class:`kg.extract.corpus.Resolved`)."""
+class Profile(NamedTuple):
+    """What the keep features of a resolved group depend on (:func:`candidate_profile`)."""
+
+    type: str
+    reason_kinds: tuple[str, ...]  # sorted, so the features (and their sums) come in one fixed order
+    proposed: bool
+    in_title: bool
+    mentions: str  # bucket
+    tokens: str  # bucket
+    case: str
+    papers: str  # bucket
+    digit: bool
+    weak: bool
+    near_number: bool
+    first_word: str | None  # the kind of a multi-word name's first word
+    alternative: bool
+
+
+def _reading_order(mention) -> tuple[bool, int]:
+    """Title first, then by position: the first mention a reader sees."""
+    return mention.evidence.section != "title", mention.evidence.start
+
+
+@lru_cache(maxsize=4096)
+def reason_kinds(reason: str) -> tuple[str, ...]:
+    """The feature kinds of one reason: its prefix, plus the whole reason for context patterns.
+
+    >>> reason_kinds("lexicon"), reason_kinds("cue:benchmark"), reason_kinds("classifier:0.5")
+    (('lexicon',), ('cue', 'cue:benchmark'), ('classifier',))
+    """
+    prefix = reason.split(":", 1)[0]
+    return (prefix, reason) if prefix in {"pattern", "cue", "title", "head"} and prefix != reason else (prefix,)
+
+
+def candidate_profile(resolved) -> Profile:
+    """The :class:`Profile` of one resolved candidate group (a :class:`kg.extract.corpus.Resolved`)."""
     mentions = resolved.group.mentions
-    primary = min(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start)).form
-    kinds = set()
-    for m in mentions:
-        for reason in m.reasons:
-            prefix = reason.split(":", 1)[0]
-            kinds.add(prefix)
-            if prefix in {"pattern", "cue", "title", "head"}:
-                kinds.add(reason)
+    primary = min(mentions, key=_reading_order).form
     words = primary.split()
-    t = resolved.type
+    first = words[0].lower() if len(words) > 1 else None
+    return Profile(
+        type=resolved.type,
+        reason_kinds=tuple(sorted({kind for m in mentions for reason in m.reasons for kind in reason_kinds(reason)})),
+        proposed=resolved.variant or any(m.proposed for m in mentions),
+        in_title=any(m.evidence.section == "title" for m in mentions),
+        mentions=_bucket(len(mentions), (1, 2, 4)),
+        tokens=_bucket(len(words), (1, 2, 3)),
+        case=casing(primary),
+        papers=_bucket(resolved.papers_with_key, (1, 3, 10)),
+        digit=any(map(str.isdigit, primary)),
+        weak=resolved.weak,
+        near_number=any(m.near_number for m in mentions),
+        first_word=None if first is None else "hyphenated" if "-" in first
+        else "adjective-like" if _ADJECTIVE_SUFFIX.search(first) else "other",
+        alternative=any(m.alternative for m in mentions),
+    )
+
+
+def candidate_features(resolved) -> Mapping[str, float]:
+    """Features of one resolved candidate group (a :class:`kg.extract.corpus.Resolved`): what
+    found it, its type, shape, casing and spread. Read-only: groups with the same
+    :func:`candidate_profile` share one mapping, built once."""
+    return profile_features(candidate_profile(resolved))
+
+
+@lru_cache(maxsize=16384)
+def profile_features(profile: Profile) -> Mapping[str, float]:
+    """The features of every group with ``profile`` (read-only)."""
+    t = profile.type
     features = {f"type={t}": 1.0}
-    for kind in kinds:
+    for kind in profile.reason_kinds:
         features[f"reason={kind}"] = 1.0
         if ":" not in kind:
             features[f"type={t}&reason={kind}"] = 1.0
-    proposed = resolved.variant or any(m.proposed for m in mentions)
-    in_title = any(m.evidence.section == "title" for m in mentions)
-    case = casing(primary)
     features.update({
-        f"proposed={proposed}": 1.0,
-        f"type={t}&proposed={proposed}": 1.0,
-        f"in_title={in_title}": 1.0,
-        f"type={t}&in_title={in_title}": 1.0,
-        f"mentions={_bucket(len(mentions), (1, 2, 4))}": 1.0,
-        f"tokens={_bucket(len(words), (1, 2, 3))}": 1.0,
-        f"type={t}&tokens={_bucket(len(words), (1, 2, 3))}": 1.0,
-        f"case={case}": 1.0,
-        f"type={t}&case={case}": 1.0,
-        f"papers={_bucket(resolved.papers_with_key, (1, 3, 10))}": 1.0,
-        f"digit={any(c.isdigit() for c in primary)}": 1.0,
-        f"weak={resolved.weak}": 1.0,
-        f"type={t}&near_number={any(m.near_number for m in mentions)}": 1.0,
+        f"proposed={profile.proposed}": 1.0,
+        f"type={t}&proposed={profile.proposed}": 1.0,
+        f"in_title={profile.in_title}": 1.0,
+        f"type={t}&in_title={profile.in_title}": 1.0,
+        f"mentions={profile.mentions}": 1.0,
+        f"tokens={profile.tokens}": 1.0,
+        f"type={t}&tokens={profile.tokens}": 1.0,
+        f"case={profile.case}": 1.0,
+        f"type={t}&case={profile.case}": 1.0,
+        f"papers={profile.papers}": 1.0,
+        f"digit={profile.digit}": 1.0,
+        f"weak={profile.weak}": 1.0,
+        f"type={t}&near_number={profile.near_number}": 1.0,
     })
-    if len(words) > 1:
-        first = words[0].lower()
-        features["first=hyphenated" if "-" in first else
-                 "first=adjective-like" if _ADJECTIVE_SUFFIX.search(first) else "first=other"] = 1.0
-    if any(m.alternative for m in mentions):  # a lexicon match with its modifiers: what kind of modifier
+    if profile.first_word is not None:
+        features[f"first={profile.first_word}"] = 1.0
+    if profile.alternative:  # a lexicon match with its modifiers: what kind of modifier
         for name in [n for n in features if n.startswith(("first=", "case=", "proposed=", "mentions="))]:
             features[f"alternative&{name}"] = 1.0
-    return features
+    return MappingProxyType(features)
 
 
-def keep_probability(features: dict[str, float], model: Classifier) -> float:
+def keep_probability(features: Mapping[str, float], model: Classifier) -> float:
     """The model's probability that a candidate with ``features`` is an entity.
 
     >>> keep_probability({"a": 1.0}, Classifier(bias=0.0, weights={"a": 2.0}))
@@ -123,15 +176,11 @@ def keep_probability(features: dict[str, float], model: Classifier) -> float:
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 
-def type_features(resolved, keep_features: dict[str, float] | None = None) -> dict[str, float]:
+def type_features(resolved, keep_features: Mapping[str, float] | None = None) -> dict[str, float]:
     """Features for the type model: the keep features (computed unless given) plus the rule votes,
     the last word of the name and whether the paper names variants of it (models come in sizes)."""
     features = dict(keep_features if keep_features is not None else candidate_features(resolved))
-    votes: dict[str, float] = {}
-    for m in resolved.group.mentions:
-        for kind, weight in m.votes:
-            votes[kind] = max(votes.get(kind, 0.0), weight)
-    for kind, weight in votes.items():
+    for kind, weight in resolved.group.votes.items():
         features[f"vote={kind}"] = weight
     last = resolved.name.split()[-1].lower() if resolved.name.split() else ""
     features[f"last={last}"] = 1.0
@@ -149,7 +198,7 @@ def _sentence_flags(sentence: str) -> tuple[bool, bool]:
     return bool(_AUTHOR_WORDS.search(sentence)), bool(_NEW_WORDS.search(sentence))
 
 
-def role_features(resolved, keep_features: dict[str, float]) -> dict[str, float]:
+def role_features(resolved, keep_features: Mapping[str, float]) -> dict[str, float]:
     """Features for the proposed-or-not model: the keep features plus where and how it is said."""
     features = dict(keep_features)
     sentences = [m.evidence for m in resolved.group.mentions if m.evidence.section == "abstract"]
@@ -175,12 +224,9 @@ def type_probabilities(features: dict[str, float], model: TypeModel) -> dict[str
     >>> type_probabilities({"a": 1.0}, m)
     {'Method': 0.8808, 'Model': 0.1192}
     """
-    scores = list(model.bias)
     weight = model.weights.get
-    for name, value in features.items():
-        row = weight(name)
-        if row is not None:
-            scores = [score + w * value for score, w in zip(scores, row)]
+    rows = [(row, value) for name, value in features.items() if (row := weight(name)) is not None]
+    scores = [sum([row[k] * value for row, value in rows], bias) for k, bias in enumerate(model.bias)]
     top = max(scores)
     exps = [math.exp(x - top) for x in scores]
     total = sum(exps)

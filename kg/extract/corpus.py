@@ -6,9 +6,9 @@ each candidate, pick its coarse type (averaged over the corpus) and decide wheth
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
-from functools import cached_property
+from functools import lru_cache
 
 from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON, W_SHAPE
 from kg.extract.classifier import (
@@ -31,32 +31,26 @@ W_DATA_CUE = W_SHAPE * 2  # a name suffix ("-Bench") or any stronger context say
 
 @dataclass
 class Group:
-    """The mentions of one thing in one paper."""
+    """The mentions of one thing in one paper, and what grouping and naming read from them (computed
+    once: every group is read several times by the consolidation)."""
 
     mentions: list[Mention]
+    keys: set[str] = field(init=False)  # every surface key of the group
+    canonical: str | None = field(init=False)  # the lexicon's canonical name, when a mention matched it
+    long_form: str | None = field(init=False)  # the long form of an abbreviation defined in this paper
+    short_forms: set[str] = field(init=False)  # keys of the abbreviation short forms defined in this paper
+    votes: dict[str, float] = field(init=False)  # the best vote per type over the mentions
 
-    @cached_property
-    def keys(self) -> set[str]:
-        """Every surface key of the group."""
-        return {m.key for m in self.mentions}
-
-    @cached_property
-    def canonical(self) -> str | None:
-        """The lexicon's canonical name, when a mention matched the lexicon."""
-        return next((m.canonical for m in self.mentions if m.canonical), None)
-
-    @cached_property
-    def long_form(self) -> str | None:
-        """The long form of an abbreviation defined in this paper (the longer partner)."""
-        for m in self.mentions:
-            if m.partner and len(m.partner) < len(m.form):
-                return m.form
-        return None
-
-    @cached_property
-    def short_forms(self) -> set[str]:
-        """Keys of the abbreviation short forms defined in this paper."""
-        return {m.key for m in self.mentions if m.partner and len(m.partner) > len(m.form)}
+    def __post_init__(self):
+        mentions = self.mentions
+        self.keys = {m.key for m in mentions}
+        self.canonical = next((m.canonical for m in mentions if m.canonical), None)
+        self.long_form = next((m.form for m in mentions if m.partner and len(m.partner) < len(m.form)), None)
+        self.short_forms = {m.key for m in mentions if m.partner and len(m.partner) > len(m.form)}
+        self.votes = votes = {}
+        for m in mentions:
+            for kind, weight in m.votes:
+                votes[kind] = max(votes.get(kind, 0.0), weight)
 
 
 def spelling_variants(key: str, other: str) -> bool:
@@ -151,15 +145,6 @@ def corpus_definitions(paper_groups: list[list[Group]]) -> dict[str, str]:
     return {short: next(iter(longs)) for short, longs in seen.items() if len(longs) == 1}
 
 
-def group_votes(group: Group) -> dict[str, float]:
-    """Best vote per type over a group's mentions."""
-    votes: dict[str, float] = {}
-    for m in group.mentions:
-        for kind, weight in m.votes:
-            votes[kind] = max(votes.get(kind, 0.0), weight)
-    return votes
-
-
 def decide_type(votes: dict[str, float]) -> str:
     """The winning type; Benchmark beats Dataset once any paper calls it a benchmark.
 
@@ -231,7 +216,7 @@ def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
     for groups, gkeys in zip(paper_groups, keys):
         papers_with.update(set(gkeys))
         for group, key in zip(groups, gkeys):
-            for kind, weight in group_votes(group).items():
+            for kind, weight in group.votes.items():
                 votes[key][kind] = votes[key].get(kind, 0.0) + weight
             if group.canonical:
                 lexicon_names.setdefault(key, group.canonical)
@@ -328,7 +313,7 @@ def learned_types(resolved: list[list[Resolved]], model, features: dict[int, dic
                 continue
             sums[r.key].update(type_probabilities(type_features(r, features[id(r)]), model))
             rule_type[r.key] = r.type
-            if max((group_votes(r.group).get(kind, 0.0) for kind in DATA_TYPES)) >= W_DATA_CUE:
+            if max((r.group.votes.get(kind, 0.0) for kind in DATA_TYPES)) >= W_DATA_CUE:
                 data_cue.add(r.key)
     chosen = {}
     for key, scores in sums.items():
@@ -362,17 +347,22 @@ def proposed_variants(groups: list[Group]) -> set[int]:
     return {
         i for i, g in enumerate(groups)
         if not any(m.proposed for m in g.mentions)
-        and any(extends(m.form, stem) for m in g.mentions for stem in stems)
+        and any(not stems.isdisjoint(stems_of(m.form)) for m in g.mentions)
     }
 
 
-def extends(form: str, stem: str) -> bool:
-    """Whether ``form`` names a variant of ``stem``: the stem, then "-", "+", "_", " " or "v" and more.
+_VARIANT_SEPARATORS = "-+_ v"
 
-    >>> [extends("FBNet-B", "FBNet"), extends("SliM-LLM+", "SliM-LLM"), extends("FBNetwork", "FBNet")]
-    [True, True, False]
+
+@lru_cache(maxsize=65536)
+def stems_of(form: str) -> frozenset[str]:
+    """Every stem ``form`` names a variant of: the stem, then "-", "+", "_", " " or "v" and more
+    (the set, so a paper's names are compared by lookups, not pairwise).
+
+    >>> sorted(stems_of("SliM-LLM+")), sorted(stems_of("FBNet-B")), "FBNet" in stems_of("FBNetwork")
+    (['SliM', 'SliM-LLM'], ['FBNet'], False)
     """
-    return len(form) > len(stem) and form.startswith(stem) and form[len(stem)] in "-+_ v"
+    return frozenset(form[:k] for k in range(1, len(form)) if form[k] in _VARIANT_SEPARATORS)
 
 
 def variant_family(groups: list[Group]) -> set[int]:
@@ -387,8 +377,9 @@ def variant_family(groups: list[Group]) -> set[int]:
     """
     forms = [{m.form for m in g.mentions if len(m.form) >= 3} for g in groups]
     names = set().union(*forms)
+    stems = set().union(*map(stems_of, names))
     return {i for i, own in enumerate(forms)
-            if any(extends(mine, other) or extends(other, mine) for mine in own for other in names)}
+            if not stems.isdisjoint(own) or any(not names.isdisjoint(stems_of(mine)) for mine in own)}
 
 
 def paper_entity(group: Group, name: str, entity_type: str, proposed: bool,
@@ -398,7 +389,7 @@ def paper_entity(group: Group, name: str, entity_type: str, proposed: bool,
     mentions = sorted(group.mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
     reasons = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
     reasons += (f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
-    if group_votes(group) and decide_type(group_votes(group)) != entity_type:
+    if group.votes and decide_type(group.votes) != entity_type:
         reasons += (f"corpus:{entity_type}",)
     if proposed:
         role = "proposed"
