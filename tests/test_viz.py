@@ -14,8 +14,8 @@ from rdflib import Graph
 from kg.analysis.view import graph_view
 from kg.cli import main
 from kg.errors import KGError
-from kg.graph.store import write_graph
-from kg.viz import render_html, select_view, write_html
+from kg.graph.store import open_graph, write_graph
+from kg.viz import overview_view, render_html, select_view, write_html, write_overview
 from kg.viz.browser import chromium_path
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analysis" / "small.ttl"
@@ -89,6 +89,26 @@ def test_select_view_keeps_most_connected_with_label_ties(graph):
     view = select_view(graph_view(graph), max_nodes=4)
     assert sorted(view.nodes[n]["label"] for n in view) == [
         "Alpha: a method", "Beta model", "Delta", "Gamma, compared with Alpha"]
+
+
+def test_overview_reads_only_the_most_connected_nodes_from_the_store(graph, tmp_path):
+    write_graph(tmp_path / "g", iter(graph))
+    stored = open_graph(tmp_path / "g")
+    full = graph_view(graph)
+    view, nodes, links = overview_view(stored, max_nodes=3)  # papers 1, 3, 2: no ties at the cut
+    assert set(view) == set(select_view(full, max_nodes=3))
+    assert (nodes, links) == (full.number_of_nodes(), full.number_of_edges())
+    for max_nodes in (8, 12):
+        view, _, _ = overview_view(stored, max_nodes=max_nodes)
+        assert len(view) == max_nodes
+        assert sorted(view.edges(keys=True)) == sorted(full.subgraph(view).edges(keys=True))
+        assert all(view.nodes[node] == full.nodes[node] for node in view)  # paper_count of the whole graph
+    summary = write_overview(stored, tmp_path / "page.html", max_nodes=8)
+    assert (summary.nodes, summary.total_nodes) == (8, full.number_of_nodes())
+    assert f"Showing the 8 most connected of {full.number_of_nodes()} nodes" in (tmp_path / "page.html").read_text()
+    assert overview_view(stored, max_nodes=1000)[0].number_of_nodes() == full.number_of_nodes()
+    write_overview(stored, tmp_path / "all.html")
+    assert "most connected" not in (tmp_path / "all.html").read_text()
 
 
 def test_unknown_focus_or_type_is_a_clear_error(graph):

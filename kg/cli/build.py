@@ -104,12 +104,13 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
 
 
 def write_extras(extracted: Extracted, graph, generation: Path) -> None:
-    """The new generation's extraction cache (for the next build) and viewer (graph.html)."""
+    """The new generation's extraction cache (for the next build) and viewer (graph.html: the most
+    connected nodes when the graph is big)."""
     from kg.graph.extraction import CACHE, save_cache
-    from kg.viz import write_html
+    from kg.viz import write_overview
 
     save_cache(generation / CACHE, extracted)
-    write_html(graph, generation / "graph.html")
+    write_overview(graph, generation / "graph.html")
 
 
 def progress_bar(console: Console) -> Progress:

@@ -1,5 +1,5 @@
 """The interactive HTML view of a graph (`kg viz`, and <out>/graph.html written by `kg build`)."""
 
-from kg.viz.page import PageSummary, render_html, select_view, write_html
+from kg.viz.page import OVERVIEW_NODES, PageSummary, overview_view, render_html, select_view, write_html, write_overview
 
-__all__ = ["PageSummary", "render_html", "select_view", "write_html"]
+__all__ = ["OVERVIEW_NODES", "PageSummary", "overview_view", "render_html", "select_view", "write_html", "write_overview"]

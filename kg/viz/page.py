@@ -24,13 +24,17 @@ from pathlib import Path
 import igraph
 import networkx as nx
 import numpy as np
+import pyoxigraph as ox
 import pyvis
 from jinja2 import Environment, PackageLoader, select_autoescape
-from rdflib import Graph
+from oxrdflib import OxigraphStore
+from rdflib import DCTERMS, RDF, SKOS, Graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.analysis.view import NODE_TYPES, PAPER, find_nodes, graph_view
+from kg.analysis.view import NODE_TYPES, PAPER, find_nodes, graph_view, select
 from kg.errors import KGError
 from kg.io import atomic_write_text
+from kg.vocab import KG, RELATIONS, SCHEMA
 
 #: vis-network as shipped inside the pyvis wheel (no download at run time)
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
@@ -48,6 +52,27 @@ STYLE = {
 
 #: graphs with more nodes than this hide edges while dragging or zooming
 _BIG = 2000
+
+#: nodes the page `kg build` writes draws at most (the most connected ones; `kg viz` draws any part)
+OVERVIEW_NODES = 2000
+
+_VALUES_RELATIONS = "VALUES ?relation { %s }" % " ".join(f"<{relation}>" for relation in RELATIONS)
+#: each paper or entity with a link, and its number of distinct neighbours
+_DEGREES = """
+SELECT ?node (COUNT(DISTINCT ?other) AS ?degree) WHERE {
+  %s
+  { ?node ?relation ?other } UNION { ?other ?relation ?node }
+} GROUP BY ?node""" % _VALUES_RELATIONS
+_NODE_COUNT = """
+SELECT (COUNT(?node) AS ?nodes) WHERE {
+  VALUES ?class { kg:Paper kg:Method kg:Model kg:Dataset kg:Benchmark kg:Metric kg:Task }
+  ?node a ?class .
+}"""
+_LINK_COUNT = "SELECT (COUNT(*) AS ?links) WHERE { %s ?paper ?relation ?entity }" % _VALUES_RELATIONS
+#: what graph_view reads of a node besides its links
+_NODE_PREDICATES = {str(iri) for iri in (RDF.type, SKOS.prefLabel, SKOS.altLabel, DCTERMS.title, DCTERMS.issued,
+                                         SCHEMA.url, KG.arxivId)}
+_RELATION_IRIS = {str(relation) for relation in RELATIONS}
 
 
 @dataclass(frozen=True)
@@ -206,11 +231,54 @@ def render_html(graph: Graph, *, types: Iterable[str] | None = None, min_degree:
         raise KGError(f"unknown node type(s) {', '.join(unknown)}; choose from {', '.join(NODE_TYPES)}")
     full = graph_view(graph, types=types)
     view = select_view(full, min_degree=min_degree, focus=focus, depth=depth, max_nodes=max_nodes)
+    return page_html(view, full.number_of_nodes(), full.number_of_edges(), seed)
+
+
+def overview_view(graph: Graph, max_nodes: int = OVERVIEW_NODES) -> tuple[nx.MultiDiGraph, int, int]:
+    """The ``max_nodes`` papers and entities with most neighbours (ties by IRI) and the links between
+    them, plus the whole graph's node and link counts.
+
+    Unlike ``select_view(graph_view(graph), max_nodes=...)`` it never builds the view of the whole
+    graph: degrees are counted in the store, and only the chosen nodes are read (``paper_count``
+    still counts every paper of the graph).
+    """
+    total_nodes = int(select(graph, _NODE_COUNT)[0][0])
+    total_links = int(select(graph, _LINK_COUNT)[0][0])
+    if total_nodes <= max_nodes:
+        return graph_view(graph), total_nodes, total_links
+    degrees = {node: int(degree) for node, degree in select(graph, _DEGREES)}
+    chosen = sorted(degrees, key=lambda node: (-degrees[node], node))[:max_nodes]
+    store = _store_of(graph)
+    keep = set(chosen)
+    part = ox.Store()
+    for node in chosen:
+        part.extend(quad for quad in store.quads_for_pattern(ox.NamedNode(node), None, None, ox.DefaultGraph())
+                    if quad.predicate.value in _NODE_PREDICATES
+                    or (quad.predicate.value in _RELATION_IRIS and quad.object.value in keep))
+    view = graph_view(Graph(store=OxigraphStore(store=part), identifier=DATASET_DEFAULT_GRAPH_ID))
+    nx.set_node_attributes(view, {node: degrees[node] for node, data in view.nodes(data=True)
+                                  if data["type"] != PAPER}, "paper_count")
+    return view, total_nodes, total_links
+
+
+def _store_of(graph: Graph) -> ox.Store:
+    """The pyoxigraph store under an Oxigraph-backed rdflib graph (``kg.graph.store.open_graph``)."""
+    store = getattr(graph.store, "_inner", None)
+    if not isinstance(store, ox.Store):
+        raise TypeError("overview_view needs a graph over an Oxigraph store (kg.graph.store.open_graph)")
+    return store
+
+
+def page_html(view: nx.MultiDiGraph, total_nodes: int, total_edges: int, seed: int = 0,
+              note: str | None = None) -> tuple[str, PageSummary]:
+    """The HTML page drawing ``view``, a part of a graph of ``total_nodes`` and ``total_edges``,
+    with ``note`` (plain text) shown in the top bar."""
     data = vis_data(view, layout(view, seed=seed))
-    summary = PageSummary(len(data["nodes"]), len(data["edges"]), full.number_of_nodes(), full.number_of_edges())
+    summary = PageSummary(len(data["nodes"]), len(data["edges"]), total_nodes, total_edges)
     shown_types = {node["group"] for node in data["nodes"]}
     html = _ENV.get_template("graph.html.j2").render(
         summary=summary,
+        note=note,
         legend=[(kind, colour, shape) for kind, (colour, shape) in STYLE.items() if kind in shown_types],
         data_json=script_json(data),
         options_json=script_json(vis_options(summary.nodes)),
@@ -223,5 +291,17 @@ def render_html(graph: Graph, *, types: Iterable[str] | None = None, min_degree:
 def write_html(graph: Graph, path: str | os.PathLike, **options) -> PageSummary:
     """Write the page of ``graph`` to ``path`` atomically (options as for ``render_html``)."""
     html, summary = render_html(graph, **options)
+    atomic_write_text(path, html)
+    return summary
+
+
+def write_overview(graph: Graph, path: str | os.PathLike, max_nodes: int = OVERVIEW_NODES, seed: int = 0) -> PageSummary:
+    """Write the page of ``graph``'s ``max_nodes`` most connected nodes (``overview_view``) to ``path``."""
+    view, total_nodes, total_edges = overview_view(graph, max_nodes)
+    note = None
+    if view.number_of_nodes() < total_nodes:
+        note = (f"Showing the {view.number_of_nodes()} most connected of {total_nodes} nodes; "
+                "`kg viz --focus NAME` (or --types, --max-nodes) draws any other part.")
+    html, summary = page_html(view, total_nodes, total_edges, seed=seed, note=note)
     atomic_write_text(path, html)
     return summary
