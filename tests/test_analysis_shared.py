@@ -23,8 +23,17 @@ from networkx.algorithms import bipartite
 from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.analysis.shared import Incidence, cached_evaluated_on, closest_methods, evaluated_on, shared_benchmarks, top_pairs
+from kg.analysis.shared import (
+    Incidence,
+    cached_evaluated_on,
+    closest_methods,
+    evaluated_on,
+    resolve_method,
+    shared_benchmarks,
+    top_pairs,
+)
 from kg.cli import main
+from kg.errors import KGError
 from kg.graph.store import write_graph
 from kg.sparql.binding import collect_params
 from kg.sparql.queries import resolve_query
@@ -219,3 +228,13 @@ def test_cli_shared_method_top(graph_dir):
 def test_cli_shared_help_says_all_is_quadratic():
     result = CliRunner().invoke(main, ["shared", "--help"])
     assert "[default: 50; x>=0]" in result.output and "square" in result.output
+
+
+def test_resolve_method_by_name_any_case_else_iri_and_hostile_names_are_data(graph_dir):
+    from kg.graph.store import open_graph
+
+    graph = open_graph(graph_dir)
+    assert resolve_method(graph, "alp") == resolve_method(graph, f"{ID}method/alpha") == f"{ID}method/alpha"
+    for name in ('x" } ; DROP ALL ; { "', f"<{ID}method/alpha>", f"{ID}benchmark/glue", "a\\b"):
+        with pytest.raises(KGError, match="no method or model named"):
+            resolve_method(graph, name)
