@@ -136,7 +136,7 @@ def test_cache_holds_the_same_incidence_and_answers(graph_dir, tmp_path):
     folder = tmp_path / "gen"
     folder.mkdir()
     fresh = cached_evaluated_on(graph, folder, by="both", role="any")
-    assert [path.name for path in folder.iterdir()] == ["shared-both-any.v1.npz"]
+    assert [path.name for path in (folder / "analysis-cache").iterdir()] == ["shared-both-any.v1.npz"]
     loaded = cached_evaluated_on(Graph(), folder, by="both", role="any")  # read back, the graph is not asked
     assert loaded.methods == fresh.methods and loaded.method_labels == fresh.method_labels
     assert loaded.benchmarks == fresh.benchmarks and loaded.benchmark_labels == fresh.benchmark_labels
@@ -213,7 +213,7 @@ def test_cli_shared_top_all_and_cache(tmp_path):
     write_graph(graph_dir, iter(random_graph(1)))
     every = csv_rows(run(graph_dir, "--all", "--format", "csv").output)
     assert len(every) > 50
-    assert sorted(path.name for path in generation(graph_dir).glob("shared-*")) == ["shared-benchmark-proposed.v1.npz"]
+    assert sorted(path.name for path in generation(graph_dir).glob("analysis-cache/shared-*")) == ["shared-benchmark-proposed.v1.npz"]
     assert csv_rows(run(graph_dir, "--format", "csv").output) == every[:50]  # the default top, from the cache
     assert csv_rows(run(graph_dir, "--top", "0", "--format", "csv").output) == every
     assert csv_rows(run(graph_dir, "--top", "3", "--min-shared", "2", "--format", "csv").output) == [

@@ -41,7 +41,9 @@ from kg.vocab import KG
 METHOD_TYPES = ("Method", "Model")
 BENCHMARK_TYPES = {"benchmark": ("Benchmark",), "dataset": ("Dataset",), "both": ("Benchmark", "Dataset")}
 METHOD_ROLES = {"proposed": ("proposes",), "any": ("proposes", "uses")}
-#: bumped when the cached incidence's layout changes, so an old file is not read
+#: where in a graph's generation folder ``cached_evaluated_on`` keeps the links; bump the version when
+#: the file's layout changes, so an old file is not read
+CACHE_FOLDER = "analysis-cache"
 CACHE_VERSION = 1
 #: how many of the best-connected methods ``top_pairs`` pairs up first
 FIRST_CANDIDATES = 64
@@ -263,11 +265,11 @@ def cached_evaluated_on(graph: Graph, folder: Path, by: str = "benchmark", role:
     """``evaluated_on(graph, by, role)``, kept in ``folder`` for the next call.
 
     ``folder`` must be the generation folder that holds ``graph``'s store (``<graph>/store`` links
-    into it): a build never changes a generation once it is current but makes a new one, so the file
-    can never describe another graph. Reading the links takes seconds on a 50k-paper graph, loading them back
+    into it); the file goes in its CACHE_FOLDER. A build never changes a generation once it is current
+    but makes a new one, so the file can never describe another graph. Reading the links takes seconds on a 50k-paper graph, loading them back
     milliseconds. A folder one cannot write to just means no cache.
     """
-    path = Path(folder) / f"shared-{by}-{role}.v{CACHE_VERSION}.npz"
+    path = Path(folder) / CACHE_FOLDER / f"shared-{by}-{role}.v{CACHE_VERSION}.npz"
     if path.is_file():
         return Incidence.load(path)
     incidence = evaluated_on(graph, by=by, role=role)
