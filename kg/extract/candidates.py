@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -225,13 +226,11 @@ def word_positions(doc: Doc) -> dict[int, list[int]]:
     """Token indexes per kind bit of :func:`word_kinds`, found in one pass and kept on the Doc."""
     positions = doc.user_data.get("kg_word_positions")
     if positions is None:
+        kinds = list(map(word_kinds, words_of(doc)))
+        marked = list(compress(range(len(kinds)), kinds))  # most tokens are none of the kinds
         positions = doc.user_data["kg_word_positions"] = {
-            LEXICON_START: [], NAME_OR_TITLE: [], PROPOSE_VERB: [], TITLE_WORD: []}
-        for i, kinds in enumerate(map(word_kinds, words_of(doc))):
-            if kinds:
-                for kind, found in positions.items():
-                    if kinds & kind:
-                        found.append(i)
+            kind: [i for i in marked if kinds[i] & kind]
+            for kind in (LEXICON_START, NAME_OR_TITLE, PROPOSE_VERB, TITLE_WORD)}
     return positions
 
 

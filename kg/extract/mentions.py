@@ -18,10 +18,10 @@ from kg.model import Evidence
 DATA_TYPES = frozenset({"Dataset", "Benchmark"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One candidate mention with its evidence and type votes (plain data: it crosses process pools and
-    is cached as JSON by kg.graph.extraction)."""
+    is cached as JSON by kg.graph.extraction; slots, as a large corpus holds millions of them)."""
 
     evidence: Evidence
     votes: tuple[tuple[str, float], ...]
@@ -72,15 +72,19 @@ def doc_mentions(doc: Doc, section: str) -> list[Mention]:
     sentence_starts = [start for start, _ in bounds]
     numbers = number_positions(doc)
     resources = load_resources()
+    sentences: dict[int, str] = {}  # one string per sentence, shared by its mentions (and their pickles)
     mentions = []
     for cand in kept:
         partner = span_text(doc, *cand.partner) if cand.partner is not None else None
         sent_start, sent_end = bounds[bisect_right(sentence_starts, cand.start) - 1]
+        sentence = sentences.get(sent_start)
+        if sentence is None:
+            sentence = sentences[sent_start] = span_text(doc, sent_start, sent_end)
         start_char = offsets[cand.start]
         surface = span_text(doc, cand.start, cand.end)
         evidence = Evidence(
             section=section,
-            sentence=span_text(doc, sent_start, sent_end),
+            sentence=sentence,
             start=start_char,
             end=start_char + len(surface),
             surface=surface,
@@ -108,7 +112,7 @@ def composite_forms(surface: str) -> list[str]:
     >>> composite_forms("CIFAR10/100"), composite_forms("EMOv2-1M/2M/5M"), composite_forms("GPT-4")
     (['CIFAR10', 'CIFAR100'], ['EMOv2-1M', 'EMOv2-2M', 'EMOv2-5M'], [])
     """
-    match = _COMPOSITE.match(surface)
+    match = _COMPOSITE.match(surface) if "/" in surface else None
     if match is None or " " in surface:
         return []
     versions = [match["first"], *match["rest"].split("/")[1:]]

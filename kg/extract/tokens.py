@@ -8,6 +8,7 @@ views are read once per Doc from ``Doc.to_array`` and kept in ``doc.user_data``.
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import compress
 
 from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
@@ -22,10 +23,13 @@ def _cached(doc: Doc, name: str, build):
     return value
 
 
-def _arrays(doc: Doc) -> list[list[int]]:
-    """(IDX, LENGTH) per token, read in one call: no Token objects (or 64-bit string hashes) are
-    created."""
-    return _cached(doc, "kg_arrays", lambda d: d.to_array([IDX, LENGTH]).tolist())
+def _build_words(doc: Doc) -> list[str]:
+    """Token texts cut from the Doc's text at the token offsets (read in one call, as numpy arrays:
+    no Token objects or 64-bit string hashes are created)."""
+    text = doc_text(doc)
+    spans = doc.to_array([IDX, LENGTH])
+    offsets = doc.user_data["kg_offsets"] = spans[:, 0].tolist()
+    return [text[start:end] for start, end in zip(offsets, (spans[:, 0] + spans[:, 1]).tolist())]
 
 
 def doc_text(doc: Doc) -> str:
@@ -38,19 +42,18 @@ def words_of(doc: Doc) -> list[str]:
     return doc.user_data.get("kg_words") or _cached(doc, "kg_words", _build_words)
 
 
-def _build_words(doc: Doc) -> list[str]:
-    text = doc_text(doc)
-    return [text[idx : idx + length] for idx, length in _arrays(doc)]
-
-
 def char_offsets(doc: Doc) -> list[int]:
-    """Character offset of each token in the Doc's text."""
-    return doc.user_data.get("kg_offsets") or _cached(doc, "kg_offsets", lambda d: [idx for idx, _ in _arrays(d)])
+    """Character offset of each token in the Doc's text (read with the token texts)."""
+    offsets = doc.user_data.get("kg_offsets")
+    if offsets is None:
+        words_of(doc)
+        offsets = doc.user_data["kg_offsets"]
+    return offsets
 
 
 def lowers_of(doc: Doc) -> list[str]:
     """Lower-cased token texts."""
-    return doc.user_data.get("kg_lowers") or _cached(doc, "kg_lowers", lambda d: [w.lower() for w in words_of(d)])
+    return doc.user_data.get("kg_lowers") or _cached(doc, "kg_lowers", lambda d: list(map(str.lower, words_of(d))))
 
 
 def span_text(doc: Doc, start: int, end: int) -> str:
@@ -75,7 +78,7 @@ def split_sentences(words: list[str]) -> list[tuple[int, int]]:
     [(0, 3), (3, 7)]
     """
     bounds, start = [], 0
-    for i in [i + 1 for i, word in enumerate(words[:-1]) if word in _SENTENCE_END]:
+    for i in compress(range(1, len(words)), map(_SENTENCE_END.__contains__, words[:-1])):
         if words[i] not in _SENTENCE_END and words[i] not in ")]\"'":
             bounds.append((start, i))
             start = i
