@@ -8,9 +8,13 @@ second method's (label, IRI).
 from __future__ import annotations
 
 import csv
+import doctest
+import importlib
 import io
 import json
 import random
+import subprocess
+import sys
 from functools import partial
 from pathlib import Path
 
@@ -238,3 +242,14 @@ def test_resolve_method_by_name_any_case_else_iri_and_hostile_names_are_data(gra
     for name in ('x" } ; DROP ALL ; { "', f"<{ID}method/alpha>", f"{ID}benchmark/glue", "a\\b"):
         with pytest.raises(KGError, match="no method or model named"):
             resolve_method(graph, name)
+
+
+@pytest.mark.parametrize("module", ["kg.analysis.shared", "kg.analysis.view"])
+def test_docstring_examples(module):
+    results = doctest.testmod(importlib.import_module(module))
+    assert results.attempted and not results.failed
+
+
+def test_kg_shared_imports_neither_networkx_nor_igraph():
+    code = "import sys, kg.analysis; kg.analysis.shared_benchmarks; print(sorted({'networkx', 'igraph'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"

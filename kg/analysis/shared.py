@@ -32,7 +32,7 @@ import numpy as np
 from rdflib import Graph, Literal, URIRef
 from scipy import sparse
 
-from kg.analysis.view import select
+from kg.analysis.rows import select
 from kg.errors import KGError
 from kg.io import atomic_path
 from kg.sparql.binding import values_block

@@ -20,11 +20,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import networkx as nx
-import pyoxigraph as ox
 from rdflib import Graph
 
+from kg.analysis.rows import select
 from kg.model import ENTITY_TYPES, ROLES
-from kg.vocab import CLASS_TYPE, KG, PREFIXES, RELATIONS, role_for
+from kg.vocab import CLASS_TYPE, KG, RELATIONS, role_for
 
 PAPER = "Paper"
 NODE_TYPES = (PAPER, *ENTITY_TYPES)
@@ -52,26 +52,11 @@ SELECT ?paper ?relation ?entity WHERE {
   VALUES ?relation { kg:proposes kg:uses kg:evaluatedOn kg:reportsMetric kg:addressesTask }
   ?paper ?relation ?entity .
 }"""
-_PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in sorted(PREFIXES.items()))
 
 #: relation IRI -> (local name, extractor role)
 RELATION_ROLES = {str(relation): (str(relation).removeprefix(str(KG)), role_for(relation)) for relation in RELATIONS}
 #: class IRI -> entity type name
 _CLASS_TYPES = {str(iri): name for iri, name in CLASS_TYPE.items()}
-
-
-def select(graph: Graph, query: str) -> list[tuple[str | None, ...]]:
-    """Rows of a SELECT ``query`` (project prefixes predeclared) as IRIs and literals' lexical forms.
-
-    Over an Oxigraph-backed graph (``kg.graph.store.open_graph``) the query runs in pyoxigraph
-    itself: converting every result term to rdflib, which the rdflib route does, costs far more
-    than the query on large graphs.
-    """
-    text = _PROLOGUE + query
-    store = getattr(graph.store, "_inner", None)  # oxrdflib's OxigraphStore wraps a pyoxigraph Store
-    if isinstance(store, ox.Store):
-        return [tuple(None if term is None else term.value for term in row) for row in store.query(text)]
-    return [tuple(None if term is None else str(term) for term in row) for row in graph.query(text)]
 
 
 def short_title(title: str, limit: int = 40) -> str:
