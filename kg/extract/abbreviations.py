@@ -11,11 +11,12 @@ short form appears, right to left, with the first one starting a word. Laid out 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.tokens import sentence_index, sentence_start, words_of
+from kg.extract.tokens import char_offsets, sentence_index, sentence_start, span_text, words_of
 
 Doc.set_extension("abbreviations", default=[], force=True)
 
@@ -83,31 +84,42 @@ def max_long_form_words(short: str) -> int:
     return min(len(short) + 5, 2 * len(short))
 
 
-def _long_form_span(doc: Doc, short: Span, window: Span) -> Span | None:
-    """The long-form span inside ``window`` (tokens before/inside a parenthesis) for ``short``."""
-    if len(window) == 0 or len(window) > max_long_form_words(short.text) + 2:
-        window = window[-(max_long_form_words(short.text)) :] if len(window) else window
-    if len(window) == 0 or len(window.text) <= len(short.text):
+def _long_form_span(doc: Doc, short: str, start: int, end: int) -> Span | None:
+    """The long-form span for the short form ``short`` inside the window of tokens ``start:end``
+    (the tokens before, or inside, a parenthesis)."""
+    limit = max_long_form_words(short)
+    if end - start > limit + 2:
+        start = end - limit
+    if end == start:
         return None
-    offset = find_long_form_start(short.text, window.text)
+    window = span_text(doc, start, end)
+    if len(window) <= len(short):
+        return None
+    offset = find_long_form_start(short, window)
     if offset is None:
         return None
-    start_char = window.start_char + offset
-    span = doc.char_span(start_char, window.end_char, alignment_mode="expand")
-    if span is None or span.text.lower() == short.text.lower():
+    window_start = char_offsets(doc)[start]
+    span = doc.char_span(window_start + offset, window_start + len(window), alignment_mode="expand")
+    if span is None:
+        return None
+    text = span.text
+    if text.lower() == short.lower():
         return None
     if any(t.is_punct and t.text not in "-/" for t in span) or span[0].is_stop:
         return None
-    if any(c in span.text for c in "{}$\\^_"):  # LaTeX, not a name
+    if any(c in text for c in "{}$\\^_"):  # LaTeX, not a name
         return None
     return span
+
+
+_PARENTHESES = frozenset({"(", ")"})
 
 
 def _parenthesised(doc: Doc):
     """Yield (open, close) token indices of single-level parentheses within one sentence."""
     words, sentence_of = words_of(doc), sentence_index(doc)
     opened = None
-    for i in [i for i, word in enumerate(words) if word == "(" or word == ")"]:
+    for i in compress(range(len(words)), map(_PARENTHESES.__contains__, words)):
         if words[i] == "(":
             opened = i
         elif opened is not None:
@@ -125,23 +137,22 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
     >>> [(p.long.text, p.short.text) for p in pairs]
     [('Mixture of Experts', 'MoE'), ('reinforcement learning', 'RL')]
     """
+    words = words_of(doc)
     pairs = []
     for open_i, close_i in _parenthesised(doc):
-        inside = doc[open_i + 1 : close_i]
-        if len(inside) == 0:
+        if close_i == open_i + 1:
             continue
-        if is_short_form_candidate(inside.text):
-            sent_start = sentence_start(doc, open_i)
-            window_start = max(sent_start, open_i - max_long_form_words(inside.text))
-            long = _long_form_span(doc, inside, doc[window_start:open_i])
+        inside = span_text(doc, open_i + 1, close_i)
+        if is_short_form_candidate(inside):
+            window_start = max(sentence_start(doc, open_i), open_i - max_long_form_words(inside))
+            long = _long_form_span(doc, inside, window_start, open_i)
             if long is not None:
-                pairs.append(Abbreviation(long=long, short=inside))
+                pairs.append(Abbreviation(long=long, short=doc[open_i + 1 : close_i]))
                 continue
-        before = doc[open_i - 1 : open_i] if open_i > 0 else None
-        if before is not None and is_short_form_candidate(before.text) and len(inside) > 1:
-            long = _long_form_span(doc, before, inside)
-            if long is not None and long.start == inside.start:
-                pairs.append(Abbreviation(long=long, short=before))
+        if open_i > 0 and close_i - open_i > 2 and is_short_form_candidate(words[open_i - 1]):
+            long = _long_form_span(doc, words[open_i - 1], open_i + 1, close_i)
+            if long is not None and long.start == open_i + 1:
+                pairs.append(Abbreviation(long=long, short=doc[open_i - 1 : open_i]))
     return pairs
 
 

@@ -204,33 +204,45 @@ def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> boo
 # --- components --------------------------------------------------------------------------------
 
 
-LEXICON_START, NAME_OR_TITLE, PROPOSE_VERB, TITLE_WORD = 1, 2, 4, 8  # what a token can be, as bits
+# what a token can be, as bits (:func:`word_kinds`)
+LEXICON_START, NAME_OR_TITLE, PROPOSE_VERB, TITLE_WORD, HEAD_WORD, CUE_WORD, NAMING_WORD, ON_WORD = (
+    1, 2, 4, 8, 16, 32, 64, 128)
+_KINDS = (LEXICON_START, NAME_OR_TITLE, PROPOSE_VERB, TITLE_WORD, HEAD_WORD, CUE_WORD, NAMING_WORD, ON_WORD)
+_BITS = [tuple(kind for kind in _KINDS if bits & kind) for bits in range(2 ** len(_KINDS))]  # bits -> kinds
 
 
 @lru_cache(maxsize=131072)
 def word_kinds(word: str) -> int:
     """The bits of a token text: it may start a lexicon match, it is name-shaped or capitalised
     (where :func:`add_names` looks), it is a form of propose/introduce/present/…, it can be part of
-    a Title-Case name (:func:`_title_word`).
+    a Title-Case name (:func:`_title_word`); lower-cased, it is a head noun (rules/heads.tsv), a cue
+    noun (rules/cues.tsv), a naming word ("called") or "on".
 
-    >>> [word_kinds(w) for w in ("LoRA", "propose", "the")]
-    [11, 4, 0]
+    >>> [word_kinds(w) for w in ("LoRA", "propose", "the", "on", "called", "benchmark", "accuracy")]
+    [11, 4, 0, 128, 64, 33, 17]
     """
+    lower = word.lower()
+    resources = load_resources()
     return ((LEXICON_START if _lexicon_word_info(word)[2] else 0)
             | (NAME_OR_TITLE if is_name_shaped(word) or word.istitle() else 0)
-            | (PROPOSE_VERB if _PROPOSE_VERBS.match(word.lower()) else 0)
-            | (TITLE_WORD if _title_word(word) else 0))
+            | (PROPOSE_VERB if _PROPOSE_VERBS.match(lower) else 0)
+            | (TITLE_WORD if _title_word(word) else 0)
+            | (HEAD_WORD if lower in resources.heads else 0)
+            | (CUE_WORD if lower in resources.cues else 0)
+            | (NAMING_WORD if lower in _NAMING_WORDS else 0)
+            | (ON_WORD if lower == "on" else 0))
 
 
 def word_positions(doc: Doc) -> dict[int, list[int]]:
-    """Token indexes per kind bit of :func:`word_kinds`, found in one pass and kept on the Doc."""
+    """Token indexes per kind bit of :func:`word_kinds`, found in one pass and kept on the Doc, so
+    the components visit only the tokens they look for."""
     positions = doc.user_data.get("kg_word_positions")
     if positions is None:
         kinds = list(map(word_kinds, words_of(doc)))
-        marked = list(compress(range(len(kinds)), kinds))  # most tokens are none of the kinds
-        positions = doc.user_data["kg_word_positions"] = {
-            kind: [i for i in marked if kinds[i] & kind]
-            for kind in (LEXICON_START, NAME_OR_TITLE, PROPOSE_VERB, TITLE_WORD)}
+        positions = doc.user_data["kg_word_positions"] = {kind: [] for kind in _KINDS}
+        for i in compress(range(len(kinds)), kinds):  # most tokens are none of the kinds
+            for kind in _BITS[kinds[i]]:
+                positions[kind].append(i)
     return positions
 
 
@@ -240,22 +252,26 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
         return
     words = words_of(doc)
     lexicon, prefixes = resources.lexicon, resources.lexicon_prefixes
-    next_free = 0
+    next_free, n_words, word_info = 0, len(words), _lexicon_word_info
     for i in word_positions(doc)[LEXICON_START]:
         if i < next_free:
             continue
-        found, prefix = None, ""
-        for j in range(i, len(words)):
-            word_key, raw, _ = _lexicon_word_info(words[j])
-            if j > i and (not raw or words[j][0] in "'’"):
+        found = None
+        key, prefix, _ = word_info(words[i])
+        entry = lexicon.get(key) if key else None
+        if entry is not None and lexicon_form_fits(words[i], entry, key):
+            found = (1, entry)
+        j = i + 1
+        while j < n_words and prefix in prefixes:  # extend while some form still starts this way
+            word_key, raw, _ = word_info(words[j])
+            if not raw or words[j][0] in "'’":
                 break  # punctuation or a possessive ends a name: "(CTR) prediction", "Attention's"
             key = prefix + word_key
             entry = lexicon.get(key) if word_key else None
             if entry is not None and lexicon_form_fits(span_text(doc, i, j + 1), entry, key):
                 found = (j + 1 - i, entry)
             prefix += raw
-            if prefix not in prefixes:
-                break
+            j += 1
         if found is None:
             continue
         n, entry = found
@@ -460,9 +476,10 @@ def _modifier_ok(token, resources: Resources) -> bool:
 def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> None:
     """Phrases ending in a head noun (rules/heads.tsv) with up to ``max_modifiers`` modifiers."""
     taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
-    for i, lower in enumerate(lowers_of(doc)):
-        head = resources.heads.get(lower)
-        if head is None or i in taken:
+    lowers = lowers_of(doc)
+    for i in word_positions(doc)[HEAD_WORD]:
+        head = resources.heads[lowers[i]]
+        if i in taken:
             continue
         token = doc[i]
         start = token.i
@@ -491,12 +508,12 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
             candidate.vote("Method", W_HEAD, "pattern:x-based")
     lowers = lowers_of(doc)
     sentence_of = sentence_index(doc)
-    for i in [i for i, lower in enumerate(lowers) if lower == "on"]:
+    for i in word_positions(doc)[ON_WORD]:
         start, end = sentence_bounds(doc)[sentence_of[i]]
         if start < i < end - 1 and lowers[i - 1] != "based" and _EVAL_WORDS & set(lowers[max(start, i - 8) : i]):
             first = i + 2 if lowers[i + 1] == "the" else i + 1
             _vote_list(doc, starts, first, "Dataset", "pattern:evaluated-on")
-    for index in [i for i, lower in enumerate(lowers) if lower in resources.cues]:
+    for index in word_positions(doc)[CUE_WORD]:
         lower = lowers[index]
         kind = resources.cues[lower]
         if kind not in {"Benchmark", "Dataset"} or not lower.endswith("s"):
@@ -537,7 +554,7 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             if lowers[i] in _OBJECT_BOUNDARY and not _naming_follows(doc, i):
                 break
             i += 1
-    for i in [i for i, lower in enumerate(lowers) if lower in _NAMING_WORDS]:
+    for i in word_positions(doc)[NAMING_WORD]:
         lower = lowers[i]
         if i + 1 in starts:
             cand = starts[i + 1]

@@ -114,5 +114,6 @@ def sentence_index(doc: Doc) -> list[int]:
 
 def sentence_start(doc: Doc, i: int) -> int:
     """Index of the first token of the sentence holding token ``i``."""
-    bounds = sentence_bounds(doc)
-    return bounds[bisect_right([start for start, _ in bounds], i) - 1][0]
+    starts = doc.user_data.get("kg_sentence_start_list") or _cached(
+        doc, "kg_sentence_start_list", lambda d: [start for start, _ in sentence_bounds(d)])
+    return starts[bisect_right(starts, i) - 1]
