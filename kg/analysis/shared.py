@@ -122,7 +122,7 @@ class Incidence:
         >>> inc.method_labels, inc.matrix.toarray().tolist()
         (('A', 'Z'), [[1], [1]])
         """
-        links = sorted(set(links))
+        links = list(set(links))
         label = lambda iri: labels.get(iri, iri)  # noqa: E731
         methods = sorted({method for method, _ in links}, key=lambda iri: (label(iri), iri))
         benchmarks = sorted({benchmark for _, benchmark in links})
@@ -132,6 +132,7 @@ class Incidence:
         cols = np.fromiter((benchmark_id[b] for _, b in links), dtype=np.int32, count=len(links))
         matrix = sparse.csr_array((np.ones(len(links), dtype=np.int32), (rows, cols)),
                                   shape=(len(methods), len(benchmarks)))
+        matrix.sort_indices()  # whatever the order of links
         return cls(tuple(methods), tuple(map(label, methods)), tuple(benchmarks), tuple(map(label, benchmarks)),
                    matrix)
 
