@@ -6,20 +6,23 @@ over every paper's mentions (cheap). The mentions of each paper are cached in th
 by the paper's content hash (title + abstract, all the spaCy pass reads) and the extractor version;
 consolidation always runs again over the whole corpus, so a build with the cache gives exactly the
 graph a build without it gives. The cache is JSON Lines, never pickle: a graph folder may come from
-elsewhere, and reading it must not run code.
+elsewhere, and reading it must not run code (msgspec decodes the lines straight into the typed
+mentions, several times faster than json plus dataclasses.asdict).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
+
+import msgspec
 
 from kg.extract import extractor_version
 from kg.extract.mentions import Mention
 from kg.extract.pipeline import corpus_extractions, mentions_of
-from kg.model import Evidence, Paper, PaperExtraction
+from kg.model import Paper, PaperExtraction
 
 #: the cache file in each generation of a graph folder: a line with the extractor version, then a line
 #: ``{"hash": content hash, "mentions": [...]}`` per paper
@@ -59,30 +62,31 @@ def load_cache(graph_dir: Path) -> Mentions:
     """
     path = Path(graph_dir) / CACHE
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, "rb") as handle:
             if json.loads(handle.readline()) != {"version": extractor_version()}:
                 return {}  # checked before the (large) mentions are read
-            entries = (json.loads(line) for line in handle)
-            return {entry["hash"]: [mention_from_json(m) for m in entry["mentions"]] for entry in entries}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            entries = map(_DECODER.decode, handle)
+            return {entry.hash: entry.mentions for entry in entries}
+    except (OSError, ValueError, msgspec.DecodeError):
         return {}
 
 
 def save_cache(path: Path, extracted: Extracted) -> None:
     """Write ``extracted``'s mentions and extractor version to ``path`` (in a new generation, which
-    `write_graph` swaps in atomically) for the next build."""
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps({"version": extracted.version}) + "\n")
+    `write_chunks` swaps in atomically) for the next build."""
+    encoder = msgspec.json.Encoder()
+    with open(path, "wb") as handle:
+        handle.write(json.dumps({"version": extracted.version}).encode("utf-8") + b"\n")
         for content_hash in sorted(extracted.mentions):
-            mentions = [asdict(m) for m in extracted.mentions[content_hash]]
-            handle.write(json.dumps({"hash": content_hash, "mentions": mentions}, ensure_ascii=False) + "\n")
+            handle.write(encoder.encode(CacheEntry(content_hash, extracted.mentions[content_hash])) + b"\n")
 
 
-def mention_from_json(data: dict) -> Mention:
-    """The :class:`Mention` that ``dataclasses.asdict`` turned into ``data`` (tuples came back as lists)."""
-    return Mention(**{
-        **data,
-        "evidence": Evidence(**data["evidence"]),
-        "votes": tuple((kind, weight) for kind, weight in data["votes"]),
-        "reasons": tuple(data["reasons"]),
-    })
+class CacheEntry(msgspec.Struct):
+    """One line of the cache: a content hash and the mentions of the paper with that title and abstract."""
+
+    hash: str
+    mentions: list[Mention]
+
+
+#: decodes a cache line straight into typed mentions (msgspec builds the dataclasses; data only, no code)
+_DECODER = msgspec.json.Decoder(CacheEntry)
