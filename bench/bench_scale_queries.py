@@ -15,10 +15,11 @@ Workloads:
 - ``query NAME``: bundled queries papers-per-benchmark, top-datasets-benchmarks and
   methods-sharing-benchmarks (its top 50 pairs, counting every pair first).
 
-Each workload runs ``--repeat`` times in a process of its own, stopped after ``--timeout`` seconds: a
-fresh interpreter on the Oxigraph store (so its peak RSS is the workload's own), a fork of this one on
-the memory store. Printed: the median wall time on each store, their ratio (rdflib / Oxigraph: how many
-times faster the Oxigraph store is), the rows, and the peak RSS of the Oxigraph process.
+Each workload runs ``--repeat`` times and is stopped after ``--timeout`` seconds: on the Oxigraph
+store in a fresh interpreter of its own (its peak RSS is the workload's own), on the memory store in
+this process (a fork would copy the graph's pages as Python touches them). Printed: the median wall
+time on each store, their ratio (rdflib / Oxigraph: how many times faster the Oxigraph store is),
+the rows, and the peak RSS of the Oxigraph process.
 
     .venv/bin/python bench/bench_scale_queries.py /tmp/g50k [--repeat 3] [--timeout 300] [--no-memory] [--workload NAME ...]
 """
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import resource
+import signal
 import statistics
 import tempfile
 import time
@@ -68,10 +70,6 @@ WORKLOADS: dict[str, Callable[[Graph, Path, str], int]] = {
     "kg shared --method": run_closest,
     **{f"query {name}": partial(run_query, name) for name in QUERIES},
 }
-#: the rdflib memory graph, parsed once by the parent and inherited by forked workload processes
-MEMORY: list[Graph] = []
-
-
 def busiest_method(incidence: Incidence) -> str:
     """The label of the method evaluated on the most benchmarks (the longest row to rank)."""
     return incidence.method_labels[int(incidence.degrees().argmax())]
@@ -82,25 +80,45 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(name: str, generation: Path | None, cache: Path, method: str, repeat: int, answer) -> None:
-    """In a workload process: open the store of ``generation`` (None: the inherited memory graph), run
-    workload ``name`` ``repeat`` times; send the median wall seconds, the rows and the peak RSS."""
-    graph = MEMORY[0] if generation is None else open_graph(generation)
+class TimedOut(Exception):
+    """A workload ran past ``--timeout``."""
+
+
+def timed(name: str, graph: Graph, cache: Path, method: str, repeat: int, timeout: float) -> tuple | None:
+    """(median wall seconds of ``repeat`` runs, rows, peak RSS MB) of workload ``name`` on ``graph``
+    in this process; None when a run takes more than ``timeout`` seconds (0: no limit; an alarm stops
+    it: rdflib's SPARQL engine is Python, so the alarm interrupts it)."""
+    def stop(signum, frame):
+        raise TimedOut
+
+    previous = signal.signal(signal.SIGALRM, stop)
     times, rows = [], 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        rows = WORKLOADS[name](graph, cache, method)
-        times.append(time.perf_counter() - start)
-    answer.send((statistics.median(times), rows, peak_rss_mb()))
+    try:
+        for _ in range(repeat):
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            start = time.perf_counter()
+            rows = WORKLOADS[name](graph, cache, method)
+            times.append(time.perf_counter() - start)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except TimedOut:
+        return None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return statistics.median(times), rows, peak_rss_mb()
 
 
-def measure(name: str, generation: Path | None, cache: Path, method: str, repeat: int, timeout: float) -> tuple | None:
-    """(median seconds, rows, peak RSS MB) of workload ``name`` in a process of its own, stopped after
-    ``timeout`` seconds (then None). On the Oxigraph store (``generation``) the process is a fresh
-    interpreter, so its peak RSS is the workload's own; on the memory graph it is forked from this one."""
-    context = multiprocessing.get_context("fork" if generation is None else "spawn")
+def timed_on_store(name: str, generation: Path, cache: Path, method: str, repeat: int, answer) -> None:
+    """In a process of its own: ``timed`` on the Oxigraph store of ``generation``, sent to ``answer``."""
+    answer.send(timed(name, open_graph(generation), cache, method, repeat, 0))
+
+
+def measure_store(name: str, generation: Path, cache: Path, method: str, repeat: int, timeout: float) -> tuple | None:
+    """``timed`` on the Oxigraph store in a fresh interpreter, killed after ``timeout`` seconds (Oxigraph
+    runs a query in native code, which no alarm stops), so its peak RSS is the workload's own."""
+    context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=timed, args=(name, generation, cache, method, repeat, send))
+    child = context.Process(target=timed_on_store, args=(name, generation, cache, method, repeat, send))
     child.start()
     result = receive.recv() if receive.poll(timeout) else None
     child.kill()
@@ -135,18 +153,19 @@ def main(argv: list[str] | None = None) -> None:
         print(f"links read and cached: {time.perf_counter() - start:.2f} s ({incidence.matrix.nnz} method-benchmark "
               f"links, {len(incidence.methods)} methods, {len(incidence.benchmarks)} benchmarks; "
               f"busiest method {method!r})")
+        memory = None
         if not args.no_memory:
             start = time.perf_counter()
-            MEMORY.append(load_memory(generation))
+            memory = load_memory(generation)
             print(f"parse graph.ttl into rdflib memory: {time.perf_counter() - start:.1f} s, "
                   f"peak RSS {peak_rss_mb():.0f} MB")
         print(f"{'workload':<42} {'oxigraph s':>10} {'rdflib s':>9} {'ratio':>7} {'rows':>7} {'peak MB':>8}")
         for name in args.workload or WORKLOADS:
-            found = measure(name, generation, cache, method, args.repeat, args.timeout)
+            found = measure_store(name, generation, cache, method, args.repeat, args.timeout)
             ox_text, rows, peak = (f"{found[0]:.3f}", found[1], f"{found[2]:.0f}") if found else (f"> {args.timeout:.0f}", "-", "-")
             mem_text = ratio = "-"
-            if MEMORY and name not in CACHED:
-                in_memory = measure(name, None, cache, method, args.repeat, args.timeout)
+            if memory is not None and name not in CACHED:
+                in_memory = timed(name, memory, cache, method, args.repeat, args.timeout)
                 mem_text = f"{in_memory[0]:.3f}" if in_memory else f"> {args.timeout:.0f}"
                 if found and in_memory:
                     assert in_memory[1] == rows, f"{name}: {in_memory[1]} rows in memory, {rows} in Oxigraph"
