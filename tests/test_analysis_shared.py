@@ -253,3 +253,14 @@ def test_docstring_examples(module):
 def test_kg_shared_imports_neither_networkx_nor_igraph():
     code = "import sys, kg.analysis; kg.analysis.shared_benchmarks; print(sorted({'networkx', 'igraph'} & set(sys.modules)))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+def test_a_damaged_cache_file_is_read_again_and_replaced(graph_dir, tmp_path):
+    from kg.graph.store import open_graph
+
+    graph = open_graph(graph_dir)
+    damaged = tmp_path / "analysis-cache" / "shared-benchmark-proposed.v1.npz"
+    damaged.parent.mkdir()
+    damaged.write_bytes(b"not a zip")
+    assert found(top_pairs(cached_evaluated_on(graph, tmp_path))) == found(top_pairs(evaluated_on(graph)))
+    assert Incidence.load(damaged).methods == evaluated_on(graph).methods

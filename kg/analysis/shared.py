@@ -10,9 +10,11 @@ Two methods sharing benchmarks are an edge of the projection of the method-bench
 onto the methods (networkx's ``bipartite.weighted_projected_graph``), weighted by the number of shared
 benchmarks and by Jaccard |B(M1) & B(M2)| / |B(M1) | B(M2)|. That projection has a number of edges
 quadratic in the methods evaluated on a popular benchmark (2.6M pairs on 10k synthetic papers), so
-it is not built: the method-benchmark links are read with one SPARQL SELECT into a sparse 0/1
+it is not built: the method-benchmark links are read with two SPARQL SELECTs into a sparse 0/1
 incidence matrix B (methods x benchmarks, integer ids), and shared counts are rows of B·Bᵀ
-(scipy.sparse), computed only for the methods that can reach the top (see ``top_pairs``).
+(scipy.sparse), computed only for the methods that can reach the top (see ``top_pairs``). Reading
+the links is what costs on a large graph, so `kg shared` keeps them beside the store it read them
+from (``cached_evaluated_on``).
 
 Ranking, here and in ontology/queries/methods-sharing-benchmarks.rq: most shared benchmarks first,
 then highest Jaccard, then by the first method's label and IRI, then the other's. In a pair the
@@ -23,6 +25,7 @@ so the last two keys are the pair's ids.
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
@@ -267,12 +270,15 @@ def cached_evaluated_on(graph: Graph, folder: Path, by: str = "benchmark", role:
 
     ``folder`` must be the generation folder that holds ``graph``'s store (``<graph>/store`` links
     into it); the file goes in its CACHE_FOLDER. A build never changes a generation once it is current
-    but makes a new one, so the file can never describe another graph. Reading the links takes seconds on a 50k-paper graph, loading them back
-    milliseconds. A folder one cannot write to just means no cache.
+    but makes a new one, so the file can never describe another graph. Reading the links from the
+    store takes seconds on a 50k-paper graph, loading them back milliseconds. A damaged file is
+    read again from the store and replaced; a folder one cannot write to just means no cache.
     """
     path = Path(folder) / CACHE_FOLDER / f"shared-{by}-{role}.v{CACHE_VERSION}.npz"
-    if path.is_file():
+    try:
         return Incidence.load(path)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        pass
     incidence = evaluated_on(graph, by=by, role=role)
     try:
         incidence.save(path)
