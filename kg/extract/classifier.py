@@ -165,27 +165,44 @@ def profile_features(profile: Profile) -> Mapping[str, float]:
     return MappingProxyType(features)
 
 
+def weighted_sum(features: Mapping[str, float], weights: dict[str, float], start: float = 0.0) -> float:
+    """``start`` plus each feature's weight times its value, added in the features' order, so a
+    sum over some features continues with more of them bit for bit as if summed at once.
+
+    >>> weighted_sum({"a": 1.0, "b": 2.0}, {"a": 0.5, "b": 0.25}), weighted_sum({"b": 2.0}, {"b": 0.25}, 0.5)
+    (1.0, 1.0)
+    """
+    weight = weights.get
+    return sum([weight(name, 0.0) * value for name, value in features.items()], start)
+
+
+def _probability(z: float) -> float:
+    """The logistic function of ``z``, to 4 decimals."""
+    return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+
 def keep_probability(features: Mapping[str, float], model: Classifier) -> float:
     """The model's probability that a candidate with ``features`` is an entity.
 
     >>> keep_probability({"a": 1.0}, Classifier(bias=0.0, weights={"a": 2.0}))
     0.8808
     """
-    weight = model.weights.get
-    z = model.bias + sum([weight(name, 0.0) * value for name, value in features.items()])
-    return round(1.0 / (1.0 + math.exp(-z)), 4)
+    return _probability(model.bias + weighted_sum(features, model.weights))
 
 
-def type_features(resolved, keep_features: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Features for the type model: the keep features (computed unless given) plus the rule votes,
-    the last word of the name and whether the paper names variants of it (models come in sizes)."""
-    features = dict(keep_features if keep_features is not None else candidate_features(resolved))
-    for kind, weight in resolved.group.votes.items():
-        features[f"vote={kind}"] = weight
+def type_extras(resolved) -> dict[str, float]:
+    """What the type model reads besides the keep features: the rule votes, the last word of the
+    name and whether the paper names variants of it (models come in sizes)."""
+    features = {f"vote={kind}": weight for kind, weight in resolved.group.votes.items()}
     last = resolved.name.split()[-1].lower() if resolved.name.split() else ""
     features[f"last={last}"] = 1.0
     features[f"family={resolved.family}"] = 1.0
     return features
+
+
+def type_features(resolved, keep_features: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Features for the type model: the keep features (computed unless given), then :func:`type_extras`."""
+    return {**(keep_features if keep_features is not None else candidate_features(resolved)), **type_extras(resolved)}
 
 
 _AUTHOR_WORDS = re.compile(r"\b(we|our|this paper|this work)\b", re.IGNORECASE)
@@ -198,39 +215,55 @@ def _sentence_flags(sentence: str) -> tuple[bool, bool]:
     return bool(_AUTHOR_WORDS.search(sentence)), bool(_NEW_WORDS.search(sentence))
 
 
-def role_features(resolved, keep_features: Mapping[str, float]) -> dict[str, float]:
-    """Features for the proposed-or-not model: the keep features plus where and how it is said."""
-    features = dict(keep_features)
+def role_extras(resolved) -> dict[str, float]:
+    """What the proposed-or-not model reads besides the keep features: where and how it is said."""
     sentences = [m.evidence for m in resolved.group.mentions if m.evidence.section == "abstract"]
     flags = [_sentence_flags(e.sentence) for e in sentences]
-    features[f"author_sentence={any(author for author, _ in flags)}"] = 1.0
-    features[f"new_sentence={any(new for _, new in flags)}"] = 1.0
-    features[f"abbreviation_defined={any(m.partner for m in resolved.group.mentions)}"] = 1.0
-    features[f"lexicon={bool(resolved.group.canonical)}"] = 1.0
     first = min((e.start for e in sentences), default=-1)
-    features[f"first_at={'none' if first < 0 else _bucket(first, (200, 600))}"] = 1.0
-    return features
+    return {
+        f"author_sentence={any(author for author, _ in flags)}": 1.0,
+        f"new_sentence={any(new for _, new in flags)}": 1.0,
+        f"abbreviation_defined={any(m.partner for m in resolved.group.mentions)}": 1.0,
+        f"lexicon={bool(resolved.group.canonical)}": 1.0,
+        f"first_at={'none' if first < 0 else _bucket(first, (200, 600))}": 1.0,
+    }
 
 
-def binary_probability(features: dict[str, float], model: Classifier) -> float:
+def role_features(resolved, keep_features: Mapping[str, float]) -> dict[str, float]:
+    """Features for the proposed-or-not model: the keep features, then :func:`role_extras`."""
+    return {**keep_features, **role_extras(resolved)}
+
+
+def binary_probability(features: Mapping[str, float], model: Classifier) -> float:
     """Probability from a binary logistic model (alias of :func:`keep_probability`)."""
     return keep_probability(features, model)
 
 
-def type_probabilities(features: dict[str, float], model: TypeModel) -> dict[str, float]:
+def class_scores(features: Mapping[str, float], model: TypeModel, start: list[float] | None = None) -> list[float]:
+    """Per class, ``start`` (the biases unless given) plus the weighted features, added in the
+    features' order (so, as :func:`weighted_sum`, a sum can be continued)."""
+    weight = model.weights.get
+    rows = [(row, value) for name, value in features.items() if (row := weight(name)) is not None]
+    return [sum([row[k] * value for row, value in rows], first)
+            for k, first in enumerate(model.bias if start is None else start)]
+
+
+def softmax(scores: list[float], classes: tuple[str, ...]) -> dict[str, float]:
+    """Softmax probabilities of ``scores``, per class, to 4 decimals."""
+    top = max(scores)
+    exps = [math.exp(x - top) for x in scores]
+    total = sum(exps)
+    return {kind: round(e / total, 4) for kind, e in zip(classes, exps)}
+
+
+def type_probabilities(features: Mapping[str, float], model: TypeModel) -> dict[str, float]:
     """Softmax probabilities per coarse type.
 
     >>> m = TypeModel(("Method", "Model"), (0.0, 0.0), {"a": (1.0, -1.0)})
     >>> type_probabilities({"a": 1.0}, m)
     {'Method': 0.8808, 'Model': 0.1192}
     """
-    weight = model.weights.get
-    rows = [(row, value) for name, value in features.items() if (row := weight(name)) is not None]
-    scores = [sum([row[k] * value for row, value in rows], bias) for k, bias in enumerate(model.bias)]
-    top = max(scores)
-    exps = [math.exp(x - top) for x in scores]
-    total = sum(exps)
-    return {kind: round(e / total, 4) for kind, e in zip(model.classes, exps)}
+    return softmax(class_scores(features, model), model.classes)
 
 
 @dataclass(frozen=True)
@@ -258,3 +291,39 @@ def read_classifier(path: Path) -> Models:
 def load_classifier() -> Models:
     """The shipped models (``rules/classifier.json``)."""
     return read_classifier(CLASSIFIER_PATH)
+
+
+class Scorer:
+    """The three models applied to resolved groups. Many groups share a :class:`Profile`, so each
+    model's sum over a profile's keep features is taken once; a group's own extra features
+    (:func:`type_extras`, :func:`role_extras`) continue that sum, which gives bit for bit what
+    :func:`type_probabilities` and :func:`binary_probability` give on the whole feature dicts."""
+
+    def __init__(self, models: Models):
+        self.models = models
+        self._keep: dict[Profile, float] = {}
+        self._proposed: dict[Profile, float] = {}
+        self._type: dict[Profile, list[float]] = {}
+
+    def keep(self, profile: Profile) -> float:
+        """:func:`keep_probability` of the profile's features."""
+        found = self._keep.get(profile)
+        if found is None:
+            found = self._keep[profile] = keep_probability(profile_features(profile), self.models.keep)
+        return found
+
+    def proposed(self, profile: Profile, resolved) -> float:
+        """The proposed model's probability for ``resolved`` (whose profile is ``profile``)."""
+        model = self.models.proposed
+        partial = self._proposed.get(profile)
+        if partial is None:
+            partial = self._proposed[profile] = weighted_sum(profile_features(profile), model.weights)
+        return _probability(model.bias + weighted_sum(role_extras(resolved), model.weights, partial))
+
+    def types(self, profile: Profile, resolved) -> dict[str, float]:
+        """The type model's probabilities for ``resolved`` (whose profile is ``profile``)."""
+        model = self.models.type
+        partial = self._type.get(profile)
+        if partial is None:
+            partial = self._type[profile] = class_scores(profile_features(profile), model)
+        return softmax(class_scores(type_extras(resolved), model, partial), model.classes)

@@ -11,16 +11,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON, W_SHAPE
-from kg.extract.classifier import (
-    Models,
-    binary_probability,
-    candidate_features,
-    role_features,
-    keep_probability,
-    load_classifier,
-    type_features,
-    type_probabilities,
-)
+from kg.extract.classifier import Models, Profile, Scorer, candidate_profile, load_classifier
 from kg.extract.mentions import DATA_TYPES, Mention
 from kg.extract.resources import load_resources, name_key
 from kg.model import ExtractedEntity
@@ -47,10 +38,16 @@ class Group:
         self.canonical = next((m.canonical for m in mentions if m.canonical), None)
         self.long_form = next((m.form for m in mentions if m.partner and len(m.partner) < len(m.form)), None)
         self.short_forms = {m.key for m in mentions if m.partner and len(m.partner) > len(m.form)}
-        self.votes = votes = {}
-        for m in mentions:
-            for kind, weight in m.votes:
-                votes[kind] = max(votes.get(kind, 0.0), weight)
+        self.votes = best_votes(mentions)
+
+
+def best_votes(mentions: list[Mention]) -> dict[str, float]:
+    """The best vote per type over ``mentions``."""
+    votes: dict[str, float] = {}
+    for m in mentions:
+        for kind, weight in m.votes:
+            votes[kind] = max(votes.get(kind, 0.0), weight)
+    return votes
 
 
 def spelling_variants(key: str, other: str) -> bool:
@@ -114,9 +111,10 @@ def group_mentions(mentions: list[Mention]) -> list[Group]:
             union(m.key, "lex:" + name_key(m.canonical))
         if m.partner:
             union(m.key, name_key(m.partner))
+    roots = {key: find(key) for key in list(parent)}
     groups: dict[str, list[Mention]] = {}
     for m in mentions:
-        groups.setdefault(find(m.key), []).append(m)
+        groups.setdefault(roots[m.key], []).append(m)
     return [Group(ms) for ms in groups.values()]
 
 
@@ -131,6 +129,8 @@ def thing_key(group: Group, definitions: dict[str, str]) -> str:
     for key in keys:
         if key in definitions:
             return definitions[key]
+    if len(keys) == 1:
+        return keys[0]
     return Counter(m.key for m in group.mentions).most_common(1)[0][0]
 
 
@@ -159,22 +159,22 @@ def decide_type(votes: dict[str, float]) -> str:
     return best
 
 
-def surface_counts(paper_groups: list[list[Group]], keys: list[list[str]]) -> dict[str, Counter]:
+def surface_counts(paper_groups: list[list[Group]], keys: list[list[str]]) -> dict[str, dict[str, int]]:
     """Per thing key, how often each surface form names it across the corpus (long forms only)."""
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
     for groups, gkeys in zip(paper_groups, keys):
         for group, key in zip(groups, gkeys):
-            short = group.short_forms
+            short, seen = group.short_forms, counts[key]
             for m in group.mentions:
                 if m.key not in short:
-                    counts[key][m.form] += 1
-            if not counts[key]:
+                    seen[m.form] = seen.get(m.form, 0) + 1
+            if not seen:
                 for m in group.mentions:
-                    counts[key][m.form] += 1
+                    seen[m.form] = seen.get(m.form, 0) + 1
     return counts
 
 
-def canonical_name(lexicon_name: str | None, counts: Counter) -> str:
+def canonical_name(lexicon_name: str | None, counts: dict[str, int]) -> str:
     """Lexicon canonical, else the corpus's most frequent surface (ties: the one with capitals
     first, then alphabetical, so the choice is stable)."""
     if lexicon_name:
@@ -189,9 +189,10 @@ def is_weak(group: Group, weak_words: frozenset[str]) -> bool:
     return not in_title and surfaces <= weak_words
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Resolved:
-    """A group with its corpus-level decisions, before the classifier and entity building."""
+    """A group with its corpus-level decisions, before the classifier and entity building (one per
+    group of the corpus: slots, and not frozen, as creating frozen dataclasses is slow)."""
 
     group: Group
     key: str  # corpus identity
@@ -238,23 +239,24 @@ def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
 def consolidate(paper_mentions: list[list[Mention]], models: Models | None = None) -> list[list[ExtractedEntity]]:
     """Entities per paper, consolidated across the corpus and filtered by the candidate
     classifier (same order as the input). ``models``: the shipped ones unless given."""
-    models = models or load_classifier()
+    scorer = Scorer(models or load_classifier())
     resolved = resolve_corpus(paper_mentions)
-    features = {id(r): candidate_features(r) for paper in resolved for r in paper}
-    types = learned_types(resolved, models.type, features)
+    profiles = {id(r): candidate_profile(r) for paper in resolved for r in paper}
+    types = learned_types(resolved, scorer, profiles)
+    threshold, proposed_threshold = scorer.models.keep.threshold, scorer.models.proposed.threshold
     result = []
     for paper in resolved:
-        probabilities = {id(r): keep_probability(features[id(r)], models.keep) for r in paper}
-        kept = [r for r in paper if probabilities[id(r)] >= models.keep.threshold]
+        probabilities = {id(r): scorer.keep(profiles[id(r)]) for r in paper}
+        kept = [r for r in paper if probabilities[id(r)] >= threshold]
         chosen = select_mentions(kept, probabilities)
         entities = []
         for r in kept:
             if not chosen[id(r)]:
                 continue
             entity_type = types.get(r.key, r.type)
-            p_proposed = binary_probability(role_features(r, features[id(r)]), models.proposed)
-            proposed = p_proposed >= models.proposed.threshold or announced(chosen[id(r)])
-            entities.append(paper_entity(Group(chosen[id(r)]), r.name, entity_type,
+            p_proposed = scorer.proposed(profiles[id(r)], r)
+            proposed = p_proposed >= proposed_threshold or announced(chosen[id(r)])
+            entities.append(paper_entity(chosen[id(r)], r.name, entity_type,
                                          proposed, probabilities[id(r)], p_proposed))
         result.append(merge_same_name(entities))
     return result
@@ -298,12 +300,12 @@ def select_mentions(kept: list[Resolved], probabilities: dict[int, float]) -> di
     return chosen
 
 
-def learned_types(resolved: list[list[Resolved]], model, features: dict[int, dict[str, float]]) -> dict[str, str]:
+def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: dict[int, Profile]) -> dict[str, str]:
     """Per thing key, the type model's choice averaged over every paper that mentions the thing
     (so a thing keeps one type). Lexicon types are kept; the model only picks the coarse type,
     and within Dataset/Benchmark the rules decide. A thing that context calls a dataset or benchmark
     ("the X benchmark", "datasets such as X", "X-Bench") stays one whatever the model says.
-    ``features``: keep features by ``id(resolved)``."""
+    ``profiles``: each group's :class:`Profile` by ``id(resolved)``."""
     sums: dict[str, Counter] = defaultdict(Counter)
     rule_type: dict[str, str] = {}
     data_cue: set[str] = set()
@@ -311,7 +313,7 @@ def learned_types(resolved: list[list[Resolved]], model, features: dict[int, dic
         for r in paper:
             if r.group.canonical:
                 continue
-            sums[r.key].update(type_probabilities(type_features(r, features[id(r)]), model))
+            sums[r.key].update(scorer.types(profiles[id(r)], r))
             rule_type[r.key] = r.type
             if max((r.group.votes.get(kind, 0.0) for kind in DATA_TYPES)) >= W_DATA_CUE:
                 data_cue.add(r.key)
@@ -382,14 +384,15 @@ def variant_family(groups: list[Group]) -> set[int]:
             if not stems.isdisjoint(own) or any(not names.isdisjoint(stems_of(mine)) for mine in own)}
 
 
-def paper_entity(group: Group, name: str, entity_type: str, proposed: bool,
+def paper_entity(mentions: list[Mention], name: str, entity_type: str, proposed: bool,
                  probability: float, p_proposed: float) -> ExtractedEntity:
-    """The entity a group stands for in its paper. ``proposed``: the role model's decision;
-    ``probability``: the keep classifier's, which becomes the confidence."""
-    mentions = sorted(group.mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
+    """The entity a group's (kept) ``mentions`` stand for in their paper. ``proposed``: the role
+    model's decision; ``probability``: the keep classifier's, which becomes the confidence."""
+    votes = best_votes(mentions)
+    mentions = sorted(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
     reasons = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
     reasons += (f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
-    if group.votes and decide_type(group.votes) != entity_type:
+    if votes and decide_type(votes) != entity_type:
         reasons += (f"corpus:{entity_type}",)
     if proposed:
         role = "proposed"

@@ -18,10 +18,12 @@ from kg.model import Evidence
 DATA_TYPES = frozenset({"Dataset", "Benchmark"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Mention:
     """One candidate mention with its evidence and type votes (plain data: it crosses process pools and
-    is cached as JSON by kg.graph.extraction; slots, as a large corpus holds millions of them)."""
+    is cached as JSON by kg.graph.extraction). Never changed once made (derive new ones with
+    ``dataclasses.replace``); not frozen only because a large corpus makes millions of them and
+    frozen dataclasses are three times slower to create; slots save memory for the same reason."""
 
     evidence: Evidence
     votes: tuple[tuple[str, float], ...]
@@ -36,9 +38,9 @@ class Mention:
 
     def __post_init__(self):
         if not self.form:
-            object.__setattr__(self, "form", self.evidence.surface)
+            self.form = self.evidence.surface
         if not self.key:
-            object.__setattr__(self, "key", name_key(self.form))
+            self.key = name_key(self.form)
 
 
 def resolve_overlaps(table: dict[tuple[int, int], Candidate]) -> list[Candidate]:
