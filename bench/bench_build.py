@@ -5,9 +5,11 @@ real CLI ``kg build corpus --out DIR -j JOBS`` in a child process and prints: pa
 seconds, peak RSS of the whole process tree (the build and its extraction workers, sampled every
 50 ms), and the per-paper slope in ms between consecutive sizes (equal slopes = linear cost).
 
-Then the incremental case: the largest graph is rebuilt from a corpus with ``--add`` more papers (the
-first N papers unchanged), which extracts only the new ones (extraction cache); with --check-full the
-graph.ttl it writes is compared byte for byte with a full build of the same corpus in a fresh folder.
+Then the incremental case: the largest graph is rebuilt from its corpus plus a second file with the
+``--add`` next records (``kg build synth-N.jsonl new-ADD.jsonl``), which extracts only the new papers
+(extraction cache) and updates a checkpoint of the previous store with the chunks that changed; with
+--check-full the graph.ttl it writes is compared byte for byte with a full build of the same inputs
+in a fresh folder.
 
     .venv/bin/python bench/bench_build.py ../shared/seeds [--papers 1000 10000 50000] [--add 1000] [--jobs 2]
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -46,15 +49,17 @@ class Run:
     triples: int
     seconds: float
     peak_mb: float
+    summary: str  # what `kg build` printed
 
 
-def write_corpus(seeds: Path, papers: int, path: Path, keep: int | None = None) -> None:
-    """``papers`` synthetic records to ``path``; with ``keep``, only the first ``keep`` of them."""
+def write_corpus(seeds: Path, papers: int, path: Path, start: int = 0, stop: int | None = None) -> None:
+    """Records ``start`` to ``stop`` (default: all) of a corpus of ``papers`` synthetic records to ``path``."""
     with open(path, "w", encoding="utf-8") as out:
         for index, record in enumerate(generate(seeds, papers)):
-            if keep is not None and index >= keep:
+            if stop is not None and index >= stop:
                 break
-            out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            if index >= start:
+                out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def tree_rss(process: psutil.Process) -> int:
@@ -68,11 +73,11 @@ def tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def timed_build(corpus: Path, out: Path, jobs: int) -> Run:
-    """Run `kg build` on ``corpus`` into ``out``; wall time and the process tree's peak RSS."""
+def timed_build(inputs: list[Path], out: Path, jobs: int) -> Run:
+    """Run `kg build` on ``inputs`` into ``out``; wall time and the process tree's peak RSS."""
     start = time.perf_counter()
-    child = subprocess.Popen([*KG, "build", str(corpus), "--out", str(out), "-j", str(jobs)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen([*KG, "build", *map(str, inputs), "--out", str(out), "-j", str(jobs)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process, peak = psutil.Process(child.pid), 0
     while child.poll() is None:
         try:
@@ -84,7 +89,13 @@ def timed_build(corpus: Path, out: Path, jobs: int) -> Run:
     if child.returncode != 0:
         sys.exit(f"kg build failed: {child.stderr.read().decode()}")
     counts = json.loads((out / "build.json").read_text())["counts"]
-    return Run(counts["papers"], counts["triples"], seconds, peak / 2**20)
+    return Run(counts["papers"], counts["triples"], seconds, peak / 2**20, child.stdout.read().decode())
+
+
+def summary_number(run: Run, row: str) -> int | None:
+    """A number from the summary table `kg build` printed (None when the row is missing)."""
+    found = re.search(rf"{re.escape(row)}\s*│\s*(\d+)", run.summary)
+    return int(found.group(1)) if found else None
 
 
 def stages(seeds: Path, records: int, jobs: int, tmp: Path) -> None:
@@ -156,10 +167,10 @@ def main(argv: list[str] | None = None) -> None:
         for records in args.papers:
             corpus = tmp / f"synth-{records}.jsonl"
             if records == largest:  # the first papers of the corpus the incremental build grows to
-                write_corpus(args.seeds, records + args.add, corpus, keep=records)
+                write_corpus(args.seeds, records + args.add, corpus, stop=records)
             else:
                 write_corpus(args.seeds, records, corpus)
-            run = timed_build(corpus, tmp / f"out-{records}", args.jobs)
+            run = timed_build([corpus], tmp / f"out-{records}", args.jobs)
             slope = f"{1000 * (run.seconds - previous.seconds) / (run.papers - previous.papers):9.2f}" if previous else ""
             print(f"{records:>8} {run.papers:>8} {run.triples:>10} {run.seconds:>8.1f} {run.peak_mb:>8.0f} "
                   f"{1000 * run.seconds / run.papers:>9.2f} {slope:>9}", flush=True)
@@ -168,15 +179,17 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def incremental(seeds: Path, tmp: Path, records: int, add: int, jobs: int, check_full: bool) -> None:
-    """Rebuild the graph of ``records`` papers with ``add`` more; optionally compare with a full build."""
-    grown = tmp / "grown.jsonl"
-    write_corpus(seeds, records + add, grown)
+    """Rebuild the graph of ``records`` papers with a file of ``add`` more; optionally compare with a full build."""
+    inputs = [tmp / f"synth-{records}.jsonl", tmp / f"new-{add}.jsonl"]
+    write_corpus(seeds, records + add, inputs[1], start=records)
     out = tmp / f"out-{records}"
-    run = timed_build(grown, out, jobs)
+    run = timed_build(inputs, out, jobs)
     print(f"incremental +{add} records on {records}: {run.seconds:.1f} s wall, peak {run.peak_mb:.0f} MB, "
-          f"{run.triples} triples", flush=True)
+          f"{run.triples} triples, papers extracted {summary_number(run, 'papers extracted')}, "
+          f"cached {summary_number(run, 'papers unchanged (cached)')}, "
+          f"graph chunks kept {summary_number(run, 'graph chunks kept from the last build')}", flush=True)
     if check_full:
-        full = timed_build(grown, tmp / "full", jobs)
+        full = timed_build(inputs, tmp / "full", jobs)
         same = (out / "graph.ttl").read_bytes() == (tmp / "full" / "graph.ttl").read_bytes()
         print(f"full build of the same: {full.seconds:.1f} s (incremental/full {run.seconds / full.seconds:.2f}); "
               f"graph.ttl identical: {same}", flush=True)

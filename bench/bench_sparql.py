@@ -8,7 +8,7 @@ memory: this process's resident peak and the Python peak of the slowest query (t
 
     .venv/bin/python bench/bench_sparql.py [--papers 5000]
 
-The graph is built by the real pipeline's triple builder (kg.graph.build.triples_for) from
+The graph is built by the real pipeline's triple builder (kg.graph.build.graph_chunks) from
 synthetic extractions with a skewed (Zipf-like) entity popularity, written with
 kg.graph.store.write_graph and read through open_graph, as `kg query` and `kg serve` do.
 """
@@ -30,8 +30,8 @@ from pathlib import Path
 
 import httpx
 
-from kg.graph.build import triples_for
-from kg.graph.store import open_graph, write_graph
+from kg.graph.build import graph_chunks
+from kg.graph.store import open_graph, write_chunks
 from kg.model import ENTITY_TYPES, Evidence, ExtractedEntity, Paper, PaperDate, PaperExtraction
 from kg.sparql.binding import collect_params
 from kg.sparql.queries import bundled_queries
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-sparql-") as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
-        write_graph(tmp / "graph", triples_for(synthetic_extractions(args.papers), DEFAULT_BASE_IRI))
+        write_chunks(tmp / "graph", graph_chunks(synthetic_extractions(args.papers), DEFAULT_BASE_IRI))
         graph = open_graph(tmp / "graph")
         print(f"{args.papers} papers, {len(graph)} triples, built in {time.perf_counter() - start:.1f} s")
 

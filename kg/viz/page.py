@@ -31,7 +31,8 @@ from oxrdflib import OxigraphStore
 from rdflib import DCTERMS, RDF, SKOS, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.analysis.view import NODE_TYPES, PAPER, find_nodes, graph_view, select
+from kg.analysis.rows import select
+from kg.analysis.view import NODE_TYPES, PAPER, find_nodes, graph_view
 from kg.errors import KGError
 from kg.io import atomic_write_text
 from kg.vocab import KG, RELATIONS, SCHEMA
