@@ -201,6 +201,12 @@ def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> boo
     return text.rsplit(" ", 1)[-1].lower() in _CLASS_PLURALS
 
 
+@lru_cache(maxsize=131072)
+def _is_generic_word(word: str) -> bool:
+    """:func:`is_generic` for one token text with the shipped resources, cached per distinct word."""
+    return is_generic(word, load_resources())
+
+
 # --- components --------------------------------------------------------------------------------
 
 
@@ -330,12 +336,12 @@ def head_type(span: Span, resources: Resources) -> str | None:
 
 def cue_after(doc: Doc, end: int, resources: Resources) -> str | None:
     """The type named by the word right after a span ("X benchmark", "X (DNAS) framework")."""
-    i = end
-    if i < len(doc) and words_of(doc)[i] == "(":
-        while i < len(doc) and words_of(doc)[i] != ")" and i - end < 6:
+    i, words, n_words = end, words_of(doc), len(doc)
+    if i < n_words and words[i] == "(":
+        while i < n_words and words[i] != ")" and i - end < 6:
             i += 1
         i += 1
-    return resources.cues.get(lowers_of(doc)[i]) if i < len(doc) else None
+    return resources.cues.get(lowers_of(doc)[i]) if i < n_words else None
 
 
 def add_abbreviations(doc: Doc, resources: Resources) -> None:
@@ -369,9 +375,8 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
 
 def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
     """End of a name starting at ``start``: the name plus version tokens ("AlpacaEval 2.0", "Llama 3 8B")."""
-    end = start + 1
-    words = words_of(doc)
-    while end < len(doc) and end - start <= max_versions and is_version(words[end]):
+    end, words = start + 1, words_of(doc)
+    while end < len(words) and end - start <= max_versions and is_version(words[end]):
         end += 1
     return end
 
@@ -387,7 +392,7 @@ def add_names(doc: Doc, resources: Resources) -> None:
         if i < next_free:
             continue
         name_like = is_name_shaped(word) or (i not in starts and i + 1 < len(doc) and is_version(words[i + 1]))
-        if i in covered or not name_like or is_generic(word, resources) or _SHORT_ACRONYM.match(word) \
+        if i in covered or not name_like or _is_generic_word(word) or _SHORT_ACRONYM.match(word) \
                 or doc[i].like_url:
             continue
         end = _name_end(doc, i)
@@ -433,7 +438,7 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
             else:
                 break
         words = words_of(doc)[i:end]
-        substantive = [w for w in words if not _SHORT_ACRONYM.match(w) and not is_generic(w, resources)]
+        substantive = [w for w in words if not _SHORT_ACRONYM.match(w) and not _is_generic_word(w)]
         if len(titled.intersection(range(i, end))) >= 2 and substantive \
                 and not is_generic(span_text(doc, i, end), resources):
             candidate = candidate_at(doc, i, end)
@@ -456,21 +461,31 @@ def _title_word(word: str) -> bool:
         and "/" not in word
 
 
-def _modifier_ok(token, resources: Resources) -> bool:
-    """Whether ``token`` may open or extend an entity phrase leftwards."""
-    text = token.lower_
-    if token.is_punct or token.like_num or text in resources.word_list("stop_modifiers") \
-            or text in resources.word_list("verbs_all"):
-        return False
-    if token.is_stop or text.endswith("ly") or text.split("-", 1)[0].endswith("ly"):
-        return False
-    if not token.is_alpha and not re.fullmatch(r"[a-z0-9][a-z0-9\-/]*[a-z0-9]", text):
-        return False
-    if section_of(token.doc) == "title":
-        return "-" not in text or token.is_lower
-    # a capitalised word inside a sentence is a name ("Hadamard normalization", "Matryoshka training")
-    at_sentence_start = token.i in sentence_starts(token.doc)
-    return token.is_lower or is_name_shaped(token.text) or (token.is_title and not at_sentence_start)
+_MODIFIER_SHAPE = re.compile(r"[a-z0-9][a-z0-9\-/]*[a-z0-9]")
+
+
+@lru_cache(maxsize=131072)
+def _modifier_word(word: str, vocab) -> tuple[bool, bool, bool]:
+    """What :func:`_modifier_ok` reads from a token text alone (its lexeme in ``vocab``): whether it
+    may modify a name in a title; in an abstract; in an abstract unless it opens a sentence (a
+    capitalised word inside a sentence is a name: "Hadamard normalization", "Matryoshka training")."""
+    lexeme, words = vocab[word], load_resources().word_list
+    text = lexeme.lower_
+    if lexeme.is_punct or lexeme.like_num or text in words("stop_modifiers") or text in words("verbs_all"):
+        return False, False, False
+    if lexeme.is_stop or text.endswith("ly") or text.split("-", 1)[0].endswith("ly"):
+        return False, False, False
+    if not lexeme.is_alpha and not _MODIFIER_SHAPE.fullmatch(text):
+        return False, False, False
+    return "-" not in text or lexeme.is_lower, lexeme.is_lower or is_name_shaped(word), lexeme.is_title
+
+
+def _modifier_ok(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` may open or extend an entity phrase leftwards."""
+    in_title, in_abstract, unless_first = _modifier_word(words_of(doc)[i], doc.vocab)
+    if section_of(doc) == "title":
+        return in_title
+    return in_abstract or (unless_first and i not in sentence_starts(doc))
 
 
 def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> None:
@@ -481,32 +496,30 @@ def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> 
         head = resources.heads[lowers[i]]
         if i in taken:
             continue
-        token = doc[i]
-        start = token.i
-        while start > 0 and token.i - start < max_modifiers and _modifier_ok(doc[start - 1], resources) \
-                and start - 1 not in taken:
+        start = i
+        while start > 0 and i - start < max_modifiers and _modifier_ok(doc, start - 1) and start - 1 not in taken:
             start -= 1
-        if start == token.i and not head.standalone:
+        if start == i and not head.standalone:
             continue
-        if is_generic(span_text(doc, start, token.i + 1), resources):
+        if is_generic(span_text(doc, start, i + 1), resources):
             continue
-        candidate_at(doc, start, token.i + 1).vote(head.type, W_HEAD, f"head:{token.lower_}")
+        candidate_at(doc, start, i + 1).vote(head.type, W_HEAD, f"head:{lowers[i]}")
 
 
 def add_context_types(doc: Doc, resources: Resources) -> None:
     """Type votes from context: "the X benchmark", "datasets such as A, B and C", "in terms of X"."""
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
+    lowers, words, n_words = lowers_of(doc), words_of(doc), len(doc)
     for (start, end), candidate in list(table.items()):
-        if start >= 2 and lowers_of(doc)[start - 1] == "the" and end < len(doc):
-            kind = resources.cues.get(lowers_of(doc)[end])
+        if start >= 2 and lowers[start - 1] == "the" and end < n_words:
+            kind = resources.cues.get(lowers[end])
             if kind in {"Benchmark", "Dataset"}:
-                candidate.vote(kind, W_CUE, f"pattern:the-x-{lowers_of(doc)[end]}")
-        if start >= 3 and span_text(doc, start - 3, start).lower() == "in terms of":
+                candidate.vote(kind, W_CUE, f"pattern:the-x-{lowers[end]}")
+        if start >= 3 and lowers[start - 1] == "of" and span_text(doc, start - 3, start).lower() == "in terms of":
             candidate.vote("Metric", W_CUE, "pattern:in-terms-of")
-        if end < len(doc) and words_of(doc)[end] == "-based":
+        if end < n_words and words[end] == "-based":
             candidate.vote("Method", W_HEAD, "pattern:x-based")
-    lowers = lowers_of(doc)
     sentence_of = sentence_index(doc)
     for i in word_positions(doc)[ON_WORD]:
         start, end = sentence_bounds(doc)[sentence_of[i]]
@@ -519,19 +532,23 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
         if kind not in {"Benchmark", "Dataset"} or not lower.endswith("s"):
             continue
         i = index + 1
-        if i < len(doc) and lowers_of(doc)[i] in _LIST_INTRO:
-            while i < len(doc) and lowers_of(doc)[i] in _LIST_INTRO:
+        if i < n_words and lowers[i] in _LIST_INTRO:
+            while i < n_words and lowers[i] in _LIST_INTRO:
                 i += 1
             _vote_list(doc, starts, i, kind, f"pattern:{lower}-such-as")
 
 
+_LIST_SEPARATORS = frozenset({",", "and", "or", "the"})
+
+
 def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason: str) -> None:
     """Vote ``kind`` for a comma/and-separated list of candidates starting at token ``i``."""
-    while i < len(doc) and i in starts:
+    lowers, n_words = lowers_of(doc), len(doc)
+    while i < n_words and i in starts:
         candidate = starts[i]
         candidate.vote(kind, W_LIST, reason)
         i = candidate.end
-        while i < len(doc) and lowers_of(doc)[i] in {",", "and", "or", "the"}:
+        while i < n_words and lowers[i] in _LIST_SEPARATORS:
             i += 1
 
 
@@ -605,17 +622,17 @@ def _title_head_type(rest: Span) -> str | None:
 _MEASURE_WORD = re.compile(r"^\d+(\.\d+)?(x|times|-?bits?|ms|s)$|^[A-Za-z]$", re.IGNORECASE)
 
 
-def _extension_modifier_ok(token, resources: Resources) -> bool:
-    """Whether ``token`` may extend a lexicon match leftwards: a modifier (:func:`_modifier_ok`) that
+def _extension_modifier_ok(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` may extend a lexicon match leftwards: a modifier (:func:`_modifier_ok`) that
     is not a verb in -ing ("including", "eliminating"), a list or naming word, or a measure ("8x").
 
     >>> from kg.extract.pipeline import build_nlp
     >>> doc = build_nlp().make_doc("including causal 8x attention")
-    >>> [_extension_modifier_ok(t, load_resources()) for t in doc]
+    >>> [_extension_modifier_ok(doc, i) for i in range(len(doc))]
     [False, True, False, True]
     """
-    text = token.lower_
-    return _modifier_ok(token, resources) and not (text.endswith("ing") and "-" not in text) \
+    text = lowers_of(doc)[i]
+    return _modifier_ok(doc, i) and not (text.endswith("ing") and "-" not in text) \
         and text not in _LIST_INTRO and text not in _NAMING_WORDS and not _MEASURE_WORD.match(text)
 
 
@@ -630,7 +647,7 @@ def add_lexicon_extensions(doc: Doc, resources: Resources, max_modifiers: int = 
             continue
         first = start
         while first > 0 and start - first < max_modifiers and lowers[first - 1] not in STOP_WORDS \
-                and _extension_modifier_ok(doc[first - 1], resources):
+                and _extension_modifier_ok(doc, first - 1):
             first -= 1
             _add_alternative(doc, first, end, base, "lexicon-extension", resources)
 

@@ -34,6 +34,12 @@ def build_nlp() -> Language:
     return nlp
 
 
+@lru_cache(maxsize=1)
+def _components() -> tuple:
+    """The pipeline's components in order (``Language.pipeline`` builds a new list on every access)."""
+    return tuple(component for _, component in build_nlp().pipeline)
+
+
 def extractor_version() -> str:
     """Changes whenever the extractor code, its rules or the lexicon change."""
     return load_resources().version
@@ -45,7 +51,7 @@ def section_mentions(text: str, section: str) -> list[Mention]:
     doc = nlp.make_doc(text)
     doc.user_data["kg_section"] = section
     doc.user_data["kg_text"] = text  # Doc.text would re-join every token
-    for _, component in nlp.pipeline:
+    for component in _components():
         doc = component(doc)
     mentions = doc_mentions(doc, section)
     doc.user_data.clear()  # the cached token list refers back to the Doc: break the cycle for the GC

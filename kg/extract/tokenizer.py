@@ -30,8 +30,11 @@ _SIZED_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*[0-9](?:\.[0-9]+)?[KMGTkmgt](
 
 def sized_name_match(old_match):
     """A ``token_match`` that keeps sized names whole ("ImageNet-1K") and otherwise defers to ``old_match``."""
+    if old_match is None:
+        return _SIZED_NAME.match  # English has no token_match of its own: no Python call per token
+
     def match(text: str):
-        return _SIZED_NAME.match(text) or (old_match(text) if old_match else None)
+        return _SIZED_NAME.match(text) or old_match(text)
     return match
 
 
