@@ -5,8 +5,9 @@ real CLI ``kg build corpus --out DIR -j JOBS`` in a child process and prints: pa
 seconds, peak RSS of the whole process tree (the build and its extraction workers, sampled every
 50 ms), and the per-paper slope in ms between consecutive sizes (equal slopes = linear cost).
 
-Then the incremental case: the largest graph is rebuilt from its corpus plus a second file with the
-``--add`` next records (``kg build synth-N.jsonl new-ADD.jsonl``), which extracts only the new papers
+Then the incremental case: the largest corpus is a folder, and the graph is rebuilt after a second file
+with the ``--add`` next records lands in it (``kg build corpus-N/``, as a folder of daily dumps grows;
+the folder keeps the recorded source names stable), which extracts only the new papers
 (extraction cache) and updates a checkpoint of the previous store with the chunks that changed; with
 --check-full the graph.ttl it writes is compared byte for byte with a full build of the same inputs
 in a fresh folder.
@@ -165,10 +166,13 @@ def main(argv: list[str] | None = None) -> None:
         previous: Run | None = None
         largest = args.papers[-1]
         for records in args.papers:
-            corpus = tmp / f"synth-{records}.jsonl"
             if records == largest:  # the first papers of the corpus the incremental build grows to
-                write_corpus(args.seeds, records + args.add, corpus, stop=records)
+                corpus = tmp / f"corpus-{records}"
+                shutil.rmtree(corpus, ignore_errors=True)
+                corpus.mkdir()
+                write_corpus(args.seeds, records + args.add, corpus / "synth.jsonl", stop=records)
             else:
+                corpus = tmp / f"synth-{records}.jsonl"
                 write_corpus(args.seeds, records, corpus)
             run = timed_build([corpus], tmp / f"out-{records}", args.jobs)
             slope = f"{1000 * (run.seconds - previous.seconds) / (run.papers - previous.papers):9.2f}" if previous else ""
@@ -180,8 +184,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def incremental(seeds: Path, tmp: Path, records: int, add: int, jobs: int, check_full: bool) -> None:
     """Rebuild the graph of ``records`` papers with a file of ``add`` more; optionally compare with a full build."""
-    inputs = [tmp / f"synth-{records}.jsonl", tmp / f"new-{add}.jsonl"]
-    write_corpus(seeds, records + add, inputs[1], start=records)
+    inputs = [tmp / f"corpus-{records}"]
+    write_corpus(seeds, records + add, inputs[0] / "new.jsonl", start=records)
     out = tmp / f"out-{records}"
     run = timed_build(inputs, out, jobs)
     print(f"incremental +{add} records on {records}: {run.seconds:.1f} s wall, peak {run.peak_mb:.0f} MB, "
