@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import resource
 import signal
 import statistics
 import tempfile
@@ -76,8 +75,10 @@ def busiest_method(incidence: Incidence) -> str:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process's own memory so far, in MB (Linux VmHWM: unlike
+    getrusage's ru_maxrss it does not carry the parent's size over a fork and exec)."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
 
 
 class TimedOut(Exception):
