@@ -69,9 +69,9 @@ def graph_chunks(extractions: Iterable[PaperExtraction], base: str) -> Iterator[
     """
     labels = EntityLabels()
     extractors: set[tuple[str, str]] = set()
-    for extraction in sorted(extractions, key=lambda e: paper_iri(base, e.paper)):
+    for node, extraction in sorted(((paper_iri(base, e.paper), e) for e in extractions), key=lambda pair: pair[0]):
         extractors.add((extraction.extractor, extraction.extractor_version))
-        yield Chunk(paper_iri(base, extraction.paper), paper_text(extraction, base, labels))
+        yield Chunk(node, paper_text(node, extraction, base, labels))
     for name, version in sorted(extractors):
         node = extractor_iri(base, name, version)
         yield Chunk(node, turtle_block(node, [("a", "kg:Extraction"), ("kg:extractor", literal(name)),
@@ -85,18 +85,16 @@ def turtle_document(chunks: Iterable[Chunk]) -> str:
     return TURTLE_PREFIXES + "\n" + "".join(chunk.text for chunk in chunks)
 
 
-def paper_text(extraction: PaperExtraction, base: str, labels: EntityLabels) -> str:
-    """The paper's chunk text: its node, source records and one evidence node per linked entity.
-
-    Records the entities' names in ``labels``.
+def paper_text(node: str, extraction: PaperExtraction, base: str, labels: EntityLabels) -> str:
+    """The chunk text of the paper at IRI ``node``: its node, source records and one evidence node per
+    linked entity. Records the entities' names in ``labels``.
     """
     paper = extraction.paper
-    node = paper_iri(base, paper)
     statements = paper_statements(paper)
     statements.append(("kg:extractedBy", iri(extractor_iri(base, extraction.extractor, extraction.extractor_version))))
     sources = [source_iri(node, number) for number in range(1, len(set(paper.sources)) + 1)]
     statements.extend(("kg:source", iri(source)) for source in sources)
-    links, evidence_blocks = link_statements(extraction, base, labels)
+    links, evidence_blocks = link_statements(node, extraction, base, labels)
     statements.extend(links)
     blocks = [turtle_block(node, statements)]
     for source, record in zip(sources, sorted(set(paper.sources))):
@@ -134,15 +132,15 @@ def paper_statements(paper: Paper) -> Statements:
     return statements
 
 
-def link_statements(extraction: PaperExtraction, base: str, labels: EntityLabels) -> tuple[Statements, list[str]]:
-    """The paper's link statements and the Turtle blocks of its evidence nodes, by entity IRI.
+def link_statements(node: str, extraction: PaperExtraction, base: str, labels: EntityLabels
+                    ) -> tuple[Statements, list[str]]:
+    """The link statements of the paper at IRI ``node`` and the Turtle blocks of its evidence nodes, by entity IRI.
 
     An entity found twice in one paper (say, proposed and used) gets one evidence node for every
     relation; its confidence is the highest, its reasons all of them, its sentence and offsets
     those of the most confident finding. Records the entities' names in ``labels``.
     """
     paper = extraction.paper
-    node = paper_iri(base, paper)
     found: dict[str, list[ExtractedEntity]] = defaultdict(list)
     for entity in extraction.entities:
         check_entity(paper, entity)
@@ -251,8 +249,10 @@ class EntityLabels:
         """Record one finding of ``entity`` at ``node``."""
         self.types[node] = entity.type
         self.names[node][entity.name] += 1
-        self.aliases[node].update(entity.aliases)
-        self.aliases[node].update(mention.surface for mention in entity.evidence)
+        aliases = self.aliases[node]
+        aliases.update(entity.aliases)
+        for mention in entity.evidence:
+            aliases.add(mention.surface)
 
     def pref_label(self, node: str) -> str:
         """The most frequent canonical name of ``node`` (ties broken by string order)."""
