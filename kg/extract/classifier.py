@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping, NamedTuple
+from collections.abc import Mapping
+from typing import NamedTuple
 
 from kg.extract.resources import RULES_DIR
 
@@ -248,12 +249,12 @@ def class_scores(features: Mapping[str, float], model: TypeModel, start: list[fl
             for k, first in enumerate(model.bias if start is None else start)]
 
 
-def softmax(scores: list[float], classes: tuple[str, ...]) -> dict[str, float]:
-    """Softmax probabilities of ``scores``, per class, to 4 decimals."""
+def softmax(scores: list[float]) -> list[float]:
+    """Softmax probabilities of ``scores``, to 4 decimals."""
     top = max(scores)
     exps = [math.exp(x - top) for x in scores]
     total = sum(exps)
-    return {kind: round(e / total, 4) for kind, e in zip(classes, exps)}
+    return [round(e / total, 4) for e in exps]
 
 
 def type_probabilities(features: Mapping[str, float], model: TypeModel) -> dict[str, float]:
@@ -263,7 +264,7 @@ def type_probabilities(features: Mapping[str, float], model: TypeModel) -> dict[
     >>> type_probabilities({"a": 1.0}, m)
     {'Method': 0.8808, 'Model': 0.1192}
     """
-    return softmax(class_scores(features, model), model.classes)
+    return dict(zip(model.classes, softmax(class_scores(features, model))))
 
 
 @dataclass(frozen=True)
@@ -320,10 +321,11 @@ class Scorer:
             partial = self._proposed[profile] = weighted_sum(profile_features(profile), model.weights)
         return _probability(model.bias + weighted_sum(role_extras(resolved), model.weights, partial))
 
-    def types(self, profile: Profile, resolved) -> dict[str, float]:
-        """The type model's probabilities for ``resolved`` (whose profile is ``profile``)."""
+    def types(self, profile: Profile, resolved) -> list[float]:
+        """The type model's probabilities for ``resolved`` (whose profile is ``profile``), in the
+        order of ``models.type.classes``."""
         model = self.models.type
         partial = self._type.get(profile)
         if partial is None:
             partial = self._type[profile] = class_scores(profile_features(profile), model)
-        return softmax(class_scores(type_extras(resolved), model, partial), model.classes)
+        return softmax(class_scores(type_extras(resolved), model, partial))

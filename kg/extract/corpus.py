@@ -306,19 +306,23 @@ def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: dict
     and within Dataset/Benchmark the rules decide. A thing that context calls a dataset or benchmark
     ("the X benchmark", "datasets such as X", "X-Bench") stays one whatever the model says.
     ``profiles``: each group's :class:`Profile` by ``id(resolved)``."""
-    sums: dict[str, Counter] = defaultdict(Counter)
+    classes = scorer.models.type.classes
+    sums: dict[str, list[float]] = {}
     rule_type: dict[str, str] = {}
     data_cue: set[str] = set()
     for paper in resolved:
         for r in paper:
             if r.group.canonical:
                 continue
-            sums[r.key].update(scorer.types(profiles[id(r)], r))
+            probabilities = scorer.types(profiles[id(r)], r)
+            total = sums.get(r.key)
+            sums[r.key] = probabilities if total is None else [a + b for a, b in zip(total, probabilities)]
             rule_type[r.key] = r.type
             if max((r.group.votes.get(kind, 0.0) for kind in DATA_TYPES)) >= W_DATA_CUE:
                 data_cue.add(r.key)
     chosen = {}
-    for key, scores in sums.items():
+    for key, total in sums.items():
+        scores = dict(zip(classes, total))
         best = max(sorted(scores), key=scores.get)
         rule = rule_type[key]
         if best == "Data" or (key in data_cue and rule in DATA_TYPES):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
-from kg.extract.tokens import char_offsets, doc_text, sentence_bounds, span_text
+from kg.extract.tokens import char_offsets, doc_text, sentence_bounds, span_text, words_of
 from kg.extract.candidates import W_LEXICON, Candidate, candidates
 from kg.extract.resources import Resources, load_resources, name_key
 from kg.model import Evidence
@@ -51,13 +51,12 @@ def resolve_overlaps(table: dict[tuple[int, int], Candidate]) -> list[Candidate]
     [(0, 2), (3, 4)]
     """
     ranked = sorted(table.values(), key=lambda c: (-(c.end - c.start), -c.strength, c.start))
-    taken: set[int] = set()
+    taken = bytearray(max((c.end for c in ranked), default=0))  # 1 for each token a kept candidate covers
     kept = []
     for cand in ranked:
-        span = set(range(cand.start, cand.end))
-        if span & taken:
+        if 1 in taken[cand.start : cand.end]:
             continue
-        taken |= span
+        taken[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
         kept.append(cand)
     return sorted(kept, key=lambda c: c.start)
 
@@ -69,7 +68,7 @@ def doc_mentions(doc: Doc, section: str) -> list[Mention]:
     alternatives = [c for c in table.values() if c.alternative]
     kept = sorted(resolve_overlaps({span: c for span, c in table.items() if not c.alternative}) + alternatives,
                   key=lambda c: (c.start, c.end))
-    offsets = char_offsets(doc)
+    text, offsets, words = doc_text(doc), char_offsets(doc), words_of(doc)
     bounds = sentence_bounds(doc)
     sentence_starts = [start for start, _ in bounds]
     numbers = number_positions(doc)
@@ -77,31 +76,28 @@ def doc_mentions(doc: Doc, section: str) -> list[Mention]:
     sentences: dict[int, str] = {}  # one string per sentence, shared by its mentions (and their pickles)
     mentions = []
     for cand in kept:
+        start, end = cand.start, cand.end
         partner = span_text(doc, *cand.partner) if cand.partner is not None else None
-        sent_start, sent_end = bounds[bisect_right(sentence_starts, cand.start) - 1]
+        sent_start, sent_end = bounds[bisect_right(sentence_starts, start) - 1]
         sentence = sentences.get(sent_start)
         if sentence is None:
             sentence = sentences[sent_start] = span_text(doc, sent_start, sent_end)
-        start_char = offsets[cand.start]
-        surface = span_text(doc, cand.start, cand.end)
-        evidence = Evidence(
-            section=section,
-            sentence=sentence,
-            start=start_char,
-            end=start_char + len(surface),
-            surface=surface,
-        )
+        start_char, end_char = offsets[start], offsets[end - 1] + len(words[end - 1])
+        surface = text[start_char:end_char]
         mention = Mention(
-            evidence=evidence,
-            votes=tuple(sorted(cand.votes.items())),
-            reasons=tuple(dict.fromkeys(cand.reasons)),
-            canonical=cand.canonical,
-            partner=partner,
-            proposed=cand.proposed,
-            near_number=near_number(numbers, cand.start, cand.end, sent_start, sent_end),
+            Evidence(section, sentence, start_char, end_char, surface),
+            tuple(sorted(cand.votes.items())),
+            tuple(dict.fromkeys(cand.reasons)),
+            cand.canonical,
+            partner,
+            cand.proposed,
+            near_number=near_number(numbers, start, end, sent_start, sent_end),
             alternative=cand.alternative,
         )
-        mentions.extend(split_composite(mention, resources))
+        if "/" in surface:  # a composite ("CIFAR10/100") has one
+            mentions.extend(split_composite(mention, resources))
+        else:
+            mentions.append(mention)
     return mentions
 
 
@@ -114,7 +110,7 @@ def composite_forms(surface: str) -> list[str]:
     >>> composite_forms("CIFAR10/100"), composite_forms("EMOv2-1M/2M/5M"), composite_forms("GPT-4")
     (['CIFAR10', 'CIFAR100'], ['EMOv2-1M', 'EMOv2-2M', 'EMOv2-5M'], [])
     """
-    match = _COMPOSITE.match(surface) if "/" in surface else None
+    match = _COMPOSITE.match(surface)
     if match is None or " " in surface:
         return []
     versions = [match["first"], *match["rest"].split("/")[1:]]
