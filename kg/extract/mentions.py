@@ -42,6 +42,25 @@ class Mention:
         if not self.key:
             self.key = name_key(self.form)
 
+    def __reduce__(self):
+        """Pickle as one flat tuple of plain values (pool workers send every mention back): about
+        five times smaller and faster than the default, which pickles two dataclass states.
+
+        >>> import pickle
+        >>> m = Mention(Evidence("title", "FooNet: x", 0, 6, "FooNet"), (("Method", 2.0),), ("cue",), None, None, True)
+        >>> pickle.loads(pickle.dumps(m)) == m
+        True
+        """
+        e = self.evidence
+        return _unpickled_mention, (e.section, e.sentence, e.start, e.end, e.surface, self.votes, self.reasons,
+                                    self.canonical, self.partner, self.proposed, self.key, self.near_number,
+                                    self.form, self.alternative)
+
+
+def _unpickled_mention(section, sentence, start, end, surface, *fields) -> Mention:
+    """The :class:`Mention` that :meth:`Mention.__reduce__` flattened."""
+    return Mention(Evidence(section, sentence, start, end, surface), *fields)
+
 
 def resolve_overlaps(table: dict[tuple[int, int], Candidate]) -> list[Candidate]:
     """Non-overlapping candidates: the longest first, then the best-evidenced (deterministic).
