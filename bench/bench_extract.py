@@ -4,7 +4,13 @@ memory. Times are CPU seconds of this one process, best of N; the ratio is the m
 interleaved (tokenizer, extractor) pairs, which is robust to load from other processes.
 Not a test: prints numbers.
 
+With ``--scale CORPUS`` (a JSON Lines corpus, e.g. from bench/synth.py): wall time of the per-paper
+pass on 1 and on ``--processes`` processes (the speed-up of ``kg build -j``), of the consolidation,
+and of spaCy's blank tokenizer alone over the same titles and abstracts on one core (what any
+spaCy-based extractor must spend), with peak memory of this process and of the workers.
+
 usage: python bench/bench_extract.py [SEEDS_DIR] [--repeat N]
+       python bench/bench_extract.py --scale CORPUS [--processes N] [--tokenizer-only]
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from pathlib import Path
 import spacy
 
 from kg.extract import extract_corpus
-from kg.extract.pipeline import build_nlp
+from kg.extract.pipeline import build_nlp, collector_paused, corpus_extractions, mentions_of
 from kg.extract.resources import load_resources
 from kg.sources import read_inputs
 
@@ -38,7 +44,69 @@ def paired_times(first, second, repeat: int) -> list[tuple[float, float]]:
     return [(cpu_seconds(first), cpu_seconds(second)) for _ in range(repeat)]
 
 
+def wall_seconds(run):
+    """(wall seconds, result) of one call of ``run()``."""
+    start = time.perf_counter()
+    result = run()
+    return time.perf_counter() - start, result
+
+
+def cpu_of(who: int) -> float:
+    """User + system CPU seconds used so far by this process (``RUSAGE_SELF``) or its finished
+    children (``RUSAGE_CHILDREN``)."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def scale(corpus: Path, processes: int, tokenizer_only: bool) -> None:
+    """Print the blank tokenizer, the per-paper pass on 1 and ``processes`` processes and the
+    consolidation over ``corpus``: wall seconds, and CPU seconds of this process and of the pool's
+    workers (on a machine other jobs load, wall times stretch; CPU times show the work)."""
+    papers = read_inputs([corpus]).papers
+    texts = [t for p in papers for t in (p.title, p.abstract or "")]
+    n = len(papers)
+    blank = spacy.blank("en")
+    with collector_paused():
+        start = cpu_of(resource.RUSAGE_SELF)
+        tokenizer_s, _ = wall_seconds(lambda: [blank.tokenizer(t) for t in texts])
+        tokenizer_cpu = cpu_of(resource.RUSAGE_SELF) - start
+    print(f"papers: {n}  texts: {len(texts)}")
+    print(f"blank tokenizer (1 core): wall {tokenizer_s:6.1f} s  cpu {tokenizer_cpu:6.1f} s  {n / tokenizer_cpu:5.0f} papers/cpu-s")
+    if tokenizer_only:
+        return
+    load_resources()
+    build_nlp()  # loaded before the pool forks, so workers inherit it
+    start = cpu_of(resource.RUSAGE_SELF)
+    cold_s, _ = wall_seconds(lambda: mentions_of(papers, 1))  # every word new to spaCy's vocab and the caches
+    cold_cpu = cpu_of(resource.RUSAGE_SELF) - start
+    start = cpu_of(resource.RUSAGE_SELF)
+    one_s, mentions = wall_seconds(lambda: mentions_of(papers, 1))  # warm, as the forked workers are
+    one_cpu = cpu_of(resource.RUSAGE_SELF) - start
+    start, start_children = cpu_of(resource.RUSAGE_SELF), cpu_of(resource.RUSAGE_CHILDREN)
+    many_s, in_pool = wall_seconds(lambda: mentions_of(papers, processes))
+    main_cpu = cpu_of(resource.RUSAGE_SELF) - start
+    workers_cpu = cpu_of(resource.RUSAGE_CHILDREN) - start_children
+    assert in_pool == mentions, "the pool changed the mentions"
+    del in_pool
+    start = cpu_of(resource.RUSAGE_SELF)
+    consolidate_s, _ = wall_seconds(lambda: corpus_extractions(papers, mentions))
+    consolidate_cpu = cpu_of(resource.RUSAGE_SELF) - start
+    print(f"mentions: {sum(map(len, mentions))}")
+    print(f"per-paper pass, 1 process, cold: wall {cold_s:6.1f} s  cpu {cold_cpu:6.1f} s  {n / cold_cpu:5.0f} papers/cpu-s")
+    print(f"per-paper pass, 1 process:   wall {one_s:6.1f} s  cpu {one_cpu:6.1f} s  {n / one_cpu:5.0f} papers/cpu-s")
+    print(f"per-paper pass, {processes} processes: wall {many_s:6.1f} s  cpu {main_cpu:6.1f} s here + "
+          f"{workers_cpu:6.1f} s in workers (wall speed-up {one_s / many_s:.2f}; "
+          f"ideal on {processes} free cores: {one_cpu / max(main_cpu, workers_cpu / processes):.2f})")
+    print(f"consolidation, 1 process:    wall {consolidate_s:6.1f} s  cpu {consolidate_cpu:6.1f} s")
+    print(f"peak memory (max RSS): this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
+          f"largest worker {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
+
+
 def main(argv: list[str]) -> None:
+    if "--scale" in argv:
+        processes = int(argv[argv.index("--processes") + 1]) if "--processes" in argv else 2
+        scale(Path(argv[argv.index("--scale") + 1]), processes, "--tokenizer-only" in argv)
+        return
     args = [a for a in argv if not a.startswith("--")]
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
     seeds = Path(args[0]) if args and args[0] != str(repeat) else SEEDS
