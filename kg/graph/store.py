@@ -53,6 +53,8 @@ _LOCK = ".lock"
 
 Triple = tuple[URIRef, URIRef, Node]
 
+_SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
+
 
 def open_graph(graph_dir: Path) -> Graph:
     """An rdflib Graph over the Oxigraph store that ``kg build`` wrote in ``graph_dir``, read-only.
@@ -179,30 +181,34 @@ def write_turtle(path: Path, chunks: Iterable[Chunk]) -> list[Span]:
     return spans
 
 
-def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: dict[str, str] | None) -> int:
+def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: dict[str, Span] | None) -> int:
     """Make the new generation's store, holding graph.ttl's triples; how many chunks it reused.
 
-    Updates a checkpoint of the previous store when that is cheaper (see `write_chunks`). The store
-    is closed on return.
+    Updates a checkpoint of the previous store when that is cheaper (see `write_chunks`): the old text
+    of every changed or removed chunk (read from the previous graph.ttl, so the store is never
+    searched) is deleted in one SPARQL ``DELETE DATA``, the new text of every changed or added chunk
+    bulk-loaded. The store is closed on return.
     """
     target = str(generation / STORE)
     turtle = generation / TURTLE
+    old = previous or {}
+    changed = [span for span in spans if span.key not in old or old[span.key].fingerprint != span.fingerprint]
     current = {span.key for span in spans}
-    changed = [span for span in spans if previous is None or previous.get(span.key) != span.fingerprint]
-    stale = sorted((set(previous or ()) - current) | {span.key for span in changed if span.key in (previous or ())})
+    stale = sorted((old[key] for key in (old.keys() - current) | ({span.key for span in changed} & old.keys())),
+                   key=lambda span: span.start)
     if previous is None or not (graph_dir / STORE).is_dir() or 2 * (len(changed) + len(stale)) > len(spans):
         store = ox.Store(target)
         store.bulk_load(path=str(turtle), format=ox.RdfFormat.TURTLE)
         store.flush()
         return 0
+    with open(graph_dir / TURTLE, "rb") as source:
+        old_text = b"".join(_read_span(source, span) for span in stale).decode("utf-8")
+    with open(turtle, "rb") as source:
+        new_text = b"".join(_read_span(source, span) for span in changed)
     open_store(graph_dir).backup(target)
     store = ox.Store(target)
-    for key in stale:
-        for quad in owned_quads(store, key):
-            store.remove(quad)
-    with open(turtle, "rb") as source:
-        texts = [_read_span(source, span) for span in changed]
-    store.bulk_load(input=TURTLE_PREFIXES.encode("utf-8") + b"".join(texts), format=ox.RdfFormat.TURTLE)
+    store.update(_SPARQL_PREFIXES + "DELETE DATA {\n" + old_text + "}")  # chunk text is valid SPARQL too
+    store.bulk_load(input=TURTLE_PREFIXES.encode("utf-8") + new_text, format=ox.RdfFormat.TURTLE)
     store.flush()
     return len(spans) - len(changed)
 
@@ -213,46 +219,30 @@ def _read_span(source: BinaryIO, span: Span) -> bytes:
     return source.read(span.end - span.start)
 
 
-def owned_quads(store: ox.Store, key: str) -> list[ox.Quad]:
-    """The quads of chunk ``key``: those of ``key`` and of the IRIs ``<key>/...`` it links to."""
-    node = ox.NamedNode(key)
-    quads = list(store.quads_for_pattern(node, None, None, ox.DefaultGraph()))
-    nested = {quad.object for quad in quads
-              if isinstance(quad.object, ox.NamedNode) and quad.object.value.startswith(key + "/")}
-    for child in sorted(nested, key=lambda term: term.value):
-        quads.extend(store.quads_for_pattern(child, None, None, ox.DefaultGraph()))
-    return quads
-
-
-def read_index(graph_dir: Path) -> dict[str, str] | None:
-    """The chunk key -> fingerprint index of ``graph_dir``'s current generation; None when there is none.
+def read_index(graph_dir: Path) -> dict[str, Span] | None:
+    """The chunk index of ``graph_dir``'s current generation (key -> where its text is in graph.ttl and its
+    fingerprint); None when there is none.
 
     A missing or damaged index only means a full store load, never a wrong graph.
     """
     try:
         with open(Path(graph_dir) / INDEX, encoding="utf-8") as handle:
-            return dict(line.rstrip("\n").split("\t") for line in handle)
+            spans = [_span(line.rstrip("\n").split("\t")) for line in handle]
+        return {span.key: span for span in spans} if (Path(graph_dir) / TURTLE).is_file() else None
     except (OSError, ValueError):
         return None
 
 
+def _span(fields: list[str]) -> Span:
+    """A :class:`Span` from its chunks.tsv fields (ValueError when they are not key, fingerprint, start, end)."""
+    key, fingerprint, start, end = fields
+    return Span(key, fingerprint, int(start), int(end))
+
+
 def write_index(path: Path, spans: Iterable[Span]) -> None:
-    """chunks.tsv: one ``key<TAB>fingerprint`` line per chunk, in graph.ttl order."""
+    """chunks.tsv: one ``key<TAB>fingerprint<TAB>start<TAB>end`` line per chunk, in graph.ttl order."""
     with open(path, "w", encoding="utf-8") as out:
-        out.writelines(f"{span.key}\t{span.fingerprint}\n" for span in spans)
-
-
-def to_ox(term) -> ox.NamedNode | ox.Literal:
-    """The pyoxigraph term for an rdflib IRI or literal (graphs here have no blank nodes)."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(term)
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(term, language=term.language)
-        return ox.Literal(term, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
-    if isinstance(term, BNode):
-        raise ValueError(f"blank node {term!r}: graphs use stable IRIs only")
-    raise ValueError(f"not an RDF term: {term!r}")
+        out.writelines(f"{span.key}\t{span.fingerprint}\t{span.start}\t{span.end}\n" for span in spans)
 
 
 def dump_graph(store: ox.Store, out: BinaryIO, format: ox.RdfFormat) -> None:
