@@ -96,7 +96,7 @@ def scale(corpus: Path, processes: int, tokenizer_only: bool) -> None:
     print(f"per-paper pass, 1 process:   wall {one_s:6.1f} s  cpu {one_cpu:6.1f} s  {n / one_cpu:5.0f} papers/cpu-s")
     print(f"per-paper pass, {processes} processes: wall {many_s:6.1f} s  cpu {main_cpu:6.1f} s here + "
           f"{workers_cpu:6.1f} s in workers (wall speed-up {one_s / many_s:.2f}; "
-          f"ideal on {processes} free cores: {one_cpu / max(main_cpu, workers_cpu / processes):.2f})")
+          f"on {processes} otherwise idle cores: {one_cpu / ((main_cpu + workers_cpu) / processes):.2f})")
     print(f"consolidation, 1 process:    wall {consolidate_s:6.1f} s  cpu {consolidate_cpu:6.1f} s")
     print(f"peak memory (max RSS): this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
           f"largest worker {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")

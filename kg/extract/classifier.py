@@ -106,24 +106,37 @@ def reason_kinds(reason: str) -> tuple[str, ...]:
 def candidate_profile(resolved) -> Profile:
     """The :class:`Profile` of one resolved candidate group (a :class:`kg.extract.corpus.Resolved`)."""
     mentions = resolved.group.mentions
-    primary = min(mentions, key=_reading_order).form
+    primary = (min(mentions, key=_reading_order) if len(mentions) > 1 else mentions[0]).form
     words = primary.split()
     first = words[0].lower() if len(words) > 1 else None
+    kinds: set[str] = set()
+    proposed, in_title, near_number, alternative = bool(resolved.variant), False, False, False
+    for m in mentions:  # one pass: most groups have one mention
+        for reason in m.reasons:
+            kinds.update(reason_kinds(reason))
+        if m.proposed:
+            proposed = True
+        if m.evidence.section == "title":
+            in_title = True
+        if m.near_number:
+            near_number = True
+        if m.alternative:
+            alternative = True
     return Profile(
         type=resolved.type,
-        reason_kinds=tuple(sorted({kind for m in mentions for reason in m.reasons for kind in reason_kinds(reason)})),
-        proposed=resolved.variant or any(m.proposed for m in mentions),
-        in_title=any(m.evidence.section == "title" for m in mentions),
+        reason_kinds=tuple(sorted(kinds)),
+        proposed=proposed,
+        in_title=in_title,
         mentions=_bucket(len(mentions), (1, 2, 4)),
         tokens=_bucket(len(words), (1, 2, 3)),
         case=casing(primary),
         papers=_bucket(resolved.papers_with_key, (1, 3, 10)),
         digit=any(map(str.isdigit, primary)),
         weak=resolved.weak,
-        near_number=any(m.near_number for m in mentions),
+        near_number=near_number,
         first_word=None if first is None else "hyphenated" if "-" in first
         else "adjective-like" if _ADJECTIVE_SUFFIX.search(first) else "other",
-        alternative=any(m.alternative for m in mentions),
+        alternative=alternative,
     )
 
 

@@ -350,6 +350,8 @@ def proposed_variants(groups: list[Group]) -> set[int]:
     [1]
     """
     stems = {m.form for g in groups for m in g.mentions if m.proposed and len(m.form) >= 3}
+    if not stems:
+        return set()
     return {
         i for i, g in enumerate(groups)
         if not any(m.proposed for m in g.mentions)
