@@ -16,7 +16,7 @@ from itertools import compress
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.tokens import char_offsets, sentence_index, sentence_start, span_text, words_of
+from kg.extract.tokens import char_offsets, sentence_number, sentence_start, span_text, words_of
 
 Doc.set_extension("abbreviations", default=[], force=True)
 
@@ -117,13 +117,13 @@ _PARENTHESES = frozenset({"(", ")"})
 
 def _parenthesised(doc: Doc):
     """Yield (open, close) token indices of single-level parentheses within one sentence."""
-    words, sentence_of = words_of(doc), sentence_index(doc)
+    words = words_of(doc)
     opened = None
     for i in compress(range(len(words)), map(_PARENTHESES.__contains__, words)):
         if words[i] == "(":
             opened = i
         elif opened is not None:
-            if sentence_of[opened] == sentence_of[i]:
+            if sentence_number(doc, opened) == sentence_number(doc, i):
                 yield opened, i
             opened = None
 

@@ -29,7 +29,7 @@ from kg.extract.tokens import (
     lowers_of,
     section_of,
     sentence_bounds,
-    sentence_index,
+    sentence_number,
     sentence_starts,
     span_text,
     words_of,
@@ -367,9 +367,9 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
         kind = head_type(long, resources)
         if kind:
             long_c.vote(kind, W_HEAD, f"head:{long[-1].lower_}")
-        short_text = short.text
-        for i, word in enumerate(words_of(doc)):
-            if word == short_text and not (short.start <= i < short.end):
+        words = words_of(doc)
+        for i in compress(range(len(words)), map(short.text.__eq__, words)):
+            if not (short.start <= i < short.end):
                 candidate_at(doc, i, i + 1).partner = (long.start, long.end)
 
 
@@ -520,9 +520,8 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
             candidate.vote("Metric", W_CUE, "pattern:in-terms-of")
         if end < n_words and words[end] == "-based":
             candidate.vote("Method", W_HEAD, "pattern:x-based")
-    sentence_of = sentence_index(doc)
     for i in word_positions(doc)[ON_WORD]:
-        start, end = sentence_bounds(doc)[sentence_of[i]]
+        start, end = sentence_bounds(doc)[sentence_number(doc, i)]
         if start < i < end - 1 and lowers[i - 1] != "based" and _EVAL_WORDS & set(lowers[max(start, i - 8) : i]):
             first = i + 2 if lowers[i + 1] == "the" else i + 1
             _vote_list(doc, starts, first, "Dataset", "pattern:evaluated-on")

@@ -43,9 +43,10 @@ def name_key(text: str) -> str:
     return key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LexiconEntry:
-    """One curated thing: its type, canonical name and the surface forms it is known by."""
+    """One curated thing: its type, canonical name and the surface forms it is known by. One object
+    per thing (shared by all its forms' keys), compared and hashed by identity: cheap as a cache key."""
 
     type: str
     canonical: str

@@ -106,14 +106,17 @@ def section_of(doc: Doc) -> str:
     return doc.user_data.get("kg_section", "abstract")
 
 
-def sentence_index(doc: Doc) -> list[int]:
-    """For each token, the index of its sentence in :func:`sentence_bounds`."""
-    return doc.user_data.get("kg_sentence_index") or _cached(
-        doc, "kg_sentence_index", lambda d: [n for n, (start, end) in enumerate(sentence_bounds(d)) for _ in range(start, end)])
+def _sentence_start_list(doc: Doc) -> list[int]:
+    """The first token of every sentence, in order (for bisection)."""
+    return doc.user_data.get("kg_sentence_start_list") or _cached(
+        doc, "kg_sentence_start_list", lambda d: [start for start, _ in sentence_bounds(d)])
+
+
+def sentence_number(doc: Doc, i: int) -> int:
+    """Index in :func:`sentence_bounds` of the sentence holding token ``i``."""
+    return bisect_right(_sentence_start_list(doc), i) - 1
 
 
 def sentence_start(doc: Doc, i: int) -> int:
     """Index of the first token of the sentence holding token ``i``."""
-    starts = doc.user_data.get("kg_sentence_start_list") or _cached(
-        doc, "kg_sentence_start_list", lambda d: [start for start, _ in sentence_bounds(d)])
-    return starts[bisect_right(starts, i) - 1]
+    return _sentence_start_list(doc)[sentence_number(doc, i)]
