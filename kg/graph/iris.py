@@ -88,6 +88,7 @@ def source_iri(paper: str, number: int) -> str:
     return f"{paper}/source/{number}"
 
 
+@lru_cache(maxsize=64)  # one per extractor version, asked for by every paper
 def extractor_iri(base: str, name: str, version: str) -> str:
     """``BASE/extractor/<name>/<version>``: the one node per extractor version that papers point to.
 
