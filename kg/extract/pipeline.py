@@ -60,7 +60,14 @@ def section_mentions(text: str, section: str) -> list[Mention]:
 
 def paper_mentions(paper: Paper) -> list[Mention]:
     """Mentions in the title, then the abstract."""
-    return section_mentions(paper.title, "title") + section_mentions(paper.abstract or "", "abstract")
+    return text_mentions((paper.title, paper.abstract or ""))
+
+
+def text_mentions(texts: tuple[str, str]) -> list[Mention]:
+    """Mentions in a (title, abstract) pair: what pool workers receive instead of whole papers,
+    whose other fields (authors, sources, dates) would only cost pickling."""
+    title, abstract = texts
+    return section_mentions(title, "title") + section_mentions(abstract, "abstract")
 
 
 @contextmanager
@@ -95,7 +102,8 @@ def mentions_of(
         pool = None
     else:
         pool = ProcessPoolExecutor(max_workers=n_process, initializer=gc.disable)  # see collector_paused
-        results = pool.map(paper_mentions, papers, chunksize=max(1, len(papers) // (n_process * 16)))
+        results = pool.map(text_mentions, [(p.title, p.abstract or "") for p in papers],
+                           chunksize=max(1, len(papers) // (n_process * 16)))
     try:
         found = []
         with collector_paused():
