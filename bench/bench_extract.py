@@ -4,13 +4,23 @@ memory. Times are CPU seconds of this one process, best of N; the ratio is the m
 interleaved (tokenizer, extractor) pairs, which is robust to load from other processes.
 Not a test: prints numbers.
 
-With ``--scale CORPUS`` (a JSON Lines corpus, e.g. from bench/synth.py): wall time of the per-paper
-pass on 1 and on ``--processes`` processes (the speed-up of ``kg build -j``), of the consolidation,
-and of spaCy's blank tokenizer alone over the same titles and abstracts on one core (what any
-spaCy-based extractor must spend), with peak memory of this process and of the workers.
+With ``--scale CORPUS`` (a JSON Lines corpus, e.g. from bench/synth.py): wall and CPU time of the
+per-paper pass on 1 and on ``--processes`` processes (the speed-up of ``kg build -j``), of the
+consolidation, and of spaCy's blank tokenizer alone over the same titles and abstracts on one core
+(what any spaCy-based extractor must spend), with peak memory of this process and of the workers.
 
 usage: python bench/bench_extract.py [SEEDS_DIR] [--repeat N]
        python bench/bench_extract.py --scale CORPUS [--processes N] [--tokenizer-only]
+
+Last measured (2026-11-23, 2 cores shared with three other jobs, load 3-5, so +-20% run to run):
+seeds, --repeat 7: extract_corpus 737-888 ms CPU, 452-544 abstracts/s, ratio 7.4-9.0 (median of
+runs ~8.1), peak 169 MB; the previous extractor measured 1126-1169 ms, 343-356 abstracts/s, ratio
+12.0-12.8 in the same session. --scale on 9,052 synthetic papers (synth.py --papers 10000):
+tokenizer 2.2-2.5 CPU-s; pass 12.2-12.3 CPU-s on 1 process (~740 papers/CPU-s; cold 11.8-13.1);
+on 2 processes 12.3-14.5 CPU-s in the workers + 2.2 in the main process (unpickling), i.e. a
+speed-up of ~1.5-1.6 on two idle cores (wall speed-up measured 0.8-1.1: no idle core); consolidation
+7.6-10.4 CPU-s on one process; peak 1.0 GB (this process holds the mentions twice). --scale
+--tokenizer-only on 43,186 papers (synth.py --papers 50000): 11.4 CPU-s.
 """
 
 from __future__ import annotations
