@@ -16,7 +16,13 @@ from itertools import compress
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.tokens import char_offsets, sentence_number, sentence_start, span_text, words_of
+from kg.extract.tokens import (
+    char_offsets,
+    sentence_number,
+    sentence_start,
+    span_text,
+    words_of,
+)
 
 Doc.set_extension("abbreviations", default=[], force=True)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from collections.abc import Mapping
 from typing import NamedTuple
 
 from kg.extract.resources import RULES_DIR

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Callable, Iterator, Sequence
 
 import spacy
 from spacy.language import Language
