@@ -136,7 +136,7 @@ class ReadResult:
     duplicates_merged: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One mention of an entity: where it is and what it looked like."""
 
