@@ -108,7 +108,7 @@ def stages(seeds: Path, records: int, jobs: int, tmp: Path) -> None:
     from kg.graph.stats import graph_counts
     from kg.extract import extractor_version
     from kg.graph.store import TURTLE, load_store, open_graph, write_turtle
-    from kg.viz import write_html
+    from kg.viz import write_overview
     from kg.vocab import DEFAULT_BASE_IRI
 
     tmp.mkdir(parents=True, exist_ok=True)
@@ -133,15 +133,15 @@ def stages(seeds: Path, records: int, jobs: int, tmp: Path) -> None:
     timed("store bulk load", lambda: load_store(out, out, spans, None))
     graph = open_graph(out)
     counts = timed("counts", lambda: graph_counts(graph))
-    timed("graph.html", lambda: write_html(graph, out / "graph.html"))
+    timed("graph.html (2,000 most connected nodes)", lambda: write_overview(graph, out / "graph.html"))
     cached = {p.content_hash: m for p, m in zip(papers, mentions)}
     timed("extraction cache", lambda: save_cache(out / CACHE, Extracted(extractions, 0, cached, extractor_version())))
     total = sum(seconds for _, seconds in timings)
     print(f"{len(papers)} papers, {counts.triples} triples, {total:.1f} s, "
           f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (this process)")
-    print(f"| {'stage':<32} | {'seconds':>8} | {'share':>6} | {'ms/paper':>8} |")
+    print(f"| {'stage':<40} | {'seconds':>8} | {'share':>6} | {'ms/paper':>8} |")
     for name, seconds in timings:
-        print(f"| {name:<32} | {seconds:8.2f} | {100 * seconds / total:5.1f}% | {1000 * seconds / len(papers):8.3f} |")
+        print(f"| {name:<40} | {seconds:8.2f} | {100 * seconds / total:5.1f}% | {1000 * seconds / len(papers):8.3f} |")
 
 
 def main(argv: list[str] | None = None) -> None:
