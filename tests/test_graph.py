@@ -15,7 +15,7 @@ import rdflib
 from rdflib import DCTERMS, RDF, SKOS, BNode, Graph, Literal, URIRef
 
 from kg.errors import KGError
-from kg.graph.build import Chunk, graph_chunks, turtle_document
+from kg.graph.build import graph_chunks, turtle_document
 from kg.graph.iris import entity_iri, evidence_iri, normalise_base, paper_iri, slug, source_iri
 from kg.graph.stats import graph_counts
 from kg.graph.store import CURRENT, INDEX, open_graph, open_store, read_manifest, write_chunks, write_graph

@@ -245,6 +245,19 @@ def write_index(path: Path, spans: Iterable[Span]) -> None:
         out.writelines(f"{span.key}\t{span.fingerprint}\t{span.start}\t{span.end}\n" for span in spans)
 
 
+def to_ox(term) -> ox.NamedNode | ox.Literal:
+    """The pyoxigraph term for an rdflib IRI or literal (graphs here have no blank nodes)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(term)
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(term, language=term.language)
+        return ox.Literal(term, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+    if isinstance(term, BNode):
+        raise ValueError(f"blank node {term!r}: graphs use stable IRIs only")
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
 def dump_graph(store: ox.Store, out: BinaryIO, format: ox.RdfFormat) -> None:
     """Serialise ``store``'s graph in ``format`` with Oxigraph's own writer.
 
