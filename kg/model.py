@@ -7,6 +7,7 @@ extraction, and every later view (analysis, viz, query) derives from the RDF sto
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -101,7 +102,8 @@ class Paper:
     @property
     def content_hash(self) -> str:
         """Hash of what extraction reads (title and abstract): unchanged papers need no re-extraction."""
-        return hashlib.sha1(f"{self.title}\n{self.abstract}".encode("utf-8")).hexdigest()
+        text = json.dumps([self.title, self.abstract or ""], ensure_ascii=True)  # no separator can collide
+        return hashlib.sha1(text.encode("ascii")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -214,6 +214,21 @@ def test_jsonl_invalid_utf8_line(tmp_path):
     assert [(r.line, r.reason) for r in result.rejects] == [(2, "not valid UTF-8")]
 
 
+def test_jsonl_lone_surrogates_are_rejected(tmp_path):
+    content = (
+        '{"title": "A", "abstract": "x"}\n'
+        '{"title": "Bad \\ud800 title", "abstract": "x"}\n'
+        '{"title": "B", "abstract": "y", "authors": ["Ada \\udc00"]}\n'
+        '{"title": "C", "abstract": "z \\ud83d\\ude00"}\n'  # a proper surrogate pair is an emoji
+    )
+    result = read(write(tmp_path / "p.jsonl", content))
+    assert sorted(by_title(result)) == ["A", "C"]
+    assert [(r.line, r.reason) for r in result.rejects] == [
+        (2, "field 'title' holds an unpaired surrogate (not valid Unicode text)"),
+        (3, "field 'authors' holds an unpaired surrogate (not valid Unicode text)"),
+    ]
+
+
 def test_jsonl_deeply_nested_line(tmp_path):
     result = read(write(tmp_path / "p.jsonl", "[" * 100_000 + "\n"))
     assert only_reject(result).reason.startswith("invalid JSON")

@@ -16,6 +16,7 @@ import spacy
 
 from kg.extract.lexicon import FILE_NAMES, LEXICON_DIR, read_lexicon_file
 from kg.extract.tokenizer import install_tokenizer
+from kg import model
 from kg.model import ENTITY_TYPES
 
 PACKAGE_DIR = Path(__file__).parent
@@ -153,11 +154,13 @@ def with_derived_lists(words: dict[str, frozenset[str]]) -> dict[str, frozenset[
 
 
 def resources_version(*directories: Path) -> str:
-    """``kg.__version__`` plus a short hash of the extractor code and every data file."""
-    digest = hashlib.sha1()
+    """``kg.__version__`` plus a short hash of everything mentions depend on: the spaCy version (its
+    tokenizer), the extractor code, every data file and kg/model.py (cached mentions embed its
+    :class:`~kg.model.Evidence`)."""
+    digest = hashlib.sha1(spacy.__version__.encode())
     files = sorted(p for d in directories if d.is_dir() for p in d.iterdir() if p.is_file()
                    and p.suffix in {".py", ".tsv", ".txt", ".json"})
-    for path in files:
+    for path in [*files, Path(model.__file__)]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:10]}"

@@ -182,6 +182,7 @@ def parse_authors(value: object) -> tuple[tuple[str, ...], int | None]:
             name = item.get("name") if isinstance(item, Mapping) else item
             if not isinstance(name, str):
                 raise RecordError("field 'authors' must list names (strings or objects with 'name')")
+            require_unicode(name, "authors")
             if name.strip():
                 names.append(collapse(name))
         return tuple(names), len(names)
@@ -198,9 +199,24 @@ def _optional_str(record: Mapping, *keys: str) -> str | None:
             value = str(value)
         if not isinstance(value, str):
             raise RecordError(f"field '{key}' must be a string, got {type(value).__name__}")
+        require_unicode(value, key)
         if value.strip():
             return value.strip()
     return None
+
+
+def require_unicode(value: str, field: str) -> None:
+    """Raise RecordError when ``value`` holds a lone surrogate (JSON's ``"\\ud800"``): not text.
+
+    >>> require_unicode("caf\u00e9", "title")
+    >>> require_unicode("a \\ud800", "title")
+    Traceback (most recent call last):
+    kg.sources.fields.RecordError: field 'title' holds an unpaired surrogate (not valid Unicode text)
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RecordError(f"field '{field}' holds an unpaired surrogate (not valid Unicode text)") from None
 
 
 def _upvotes(record: Mapping) -> int | None:
