@@ -28,6 +28,7 @@ from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.analysis.shared import (
+    cache_file_name,
     Incidence,
     cached_evaluated_on,
     closest_methods,
@@ -140,7 +141,7 @@ def test_cache_holds_the_same_incidence_and_answers(graph_dir, tmp_path):
     folder = tmp_path / "gen"
     folder.mkdir()
     fresh = cached_evaluated_on(graph, folder, by="both", role="any")
-    assert [path.name for path in (folder / "analysis-cache").iterdir()] == ["shared-both-any.v1.npz"]
+    assert [path.name for path in (folder / "analysis-cache").iterdir()] == [cache_file_name("both", "any")]
     loaded = cached_evaluated_on(Graph(), folder, by="both", role="any")  # read back, the graph is not asked
     assert loaded.methods == fresh.methods and loaded.method_labels == fresh.method_labels
     assert loaded.benchmarks == fresh.benchmarks and loaded.benchmark_labels == fresh.benchmark_labels
@@ -217,7 +218,7 @@ def test_cli_shared_top_all_and_cache(tmp_path):
     write_graph(graph_dir, iter(random_graph(1)))
     every = csv_rows(run(graph_dir, "--all", "--format", "csv").output)
     assert len(every) > 50
-    assert sorted(path.name for path in generation(graph_dir).glob("analysis-cache/shared-*")) == ["shared-benchmark-proposed.v1.npz"]
+    assert sorted(path.name for path in generation(graph_dir).glob("analysis-cache/shared-*")) == [cache_file_name("benchmark", "proposed")]
     assert csv_rows(run(graph_dir, "--format", "csv").output) == every[:50]  # the default top, from the cache
     assert csv_rows(run(graph_dir, "--top", "0", "--format", "csv").output) == every
     assert csv_rows(run(graph_dir, "--top", "3", "--min-shared", "2", "--format", "csv").output) == [
@@ -259,7 +260,7 @@ def test_a_damaged_cache_file_is_read_again_and_replaced(graph_dir, tmp_path):
     from kg.graph.store import open_graph
 
     graph = open_graph(graph_dir)
-    damaged = tmp_path / "analysis-cache" / "shared-benchmark-proposed.v1.npz"
+    damaged = tmp_path / "analysis-cache" / cache_file_name("benchmark", "proposed")
     damaged.parent.mkdir()
     damaged.write_bytes(b"not a zip")
     assert found(top_pairs(cached_evaluated_on(graph, tmp_path))) == found(top_pairs(evaluated_on(graph)))

@@ -24,6 +24,7 @@ so the last two keys are the pair's ids.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zipfile
 from dataclasses import asdict, dataclass
@@ -44,10 +45,8 @@ from kg.vocab import KG
 METHOD_TYPES = ("Method", "Model")
 BENCHMARK_TYPES = {"benchmark": ("Benchmark",), "dataset": ("Dataset",), "both": ("Benchmark", "Dataset")}
 METHOD_ROLES = {"proposed": ("proposes",), "any": ("proposes", "uses")}
-#: where in a graph's generation folder ``cached_evaluated_on`` keeps the links; bump the version when
-#: the file's layout changes, so an old file is not read
+#: where in a graph's generation folder ``cached_evaluated_on`` keeps the links
 CACHE_FOLDER = "analysis-cache"
-CACHE_VERSION = 1
 #: how many of the best-connected methods ``top_pairs`` pairs up first
 FIRST_CANDIDATES = 64
 
@@ -143,7 +142,7 @@ class Incidence:
         """Write to ``path`` (NumPy .npz, no pickles) atomically."""
         arrays = {name: np.array(getattr(self, name), dtype=str) for name in _TEXT_FIELDS}
         with atomic_path(path) as tmp, open(tmp, "wb") as out:
-            np.savez(out, indptr=self.matrix.indptr, indices=self.matrix.indices, **arrays)
+            np.savez_compressed(out, indptr=self.matrix.indptr, indices=self.matrix.indices, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> Incidence:
@@ -277,7 +276,7 @@ def cached_evaluated_on(graph: Graph, folder: Path, by: str = "benchmark", role:
     store takes seconds on a 50k-paper graph, loading them back milliseconds. A damaged file is
     read again from the store and replaced; a folder one cannot write to just means no cache.
     """
-    path = Path(folder) / CACHE_FOLDER / f"shared-{by}-{role}.v{CACHE_VERSION}.npz"
+    path = Path(folder) / CACHE_FOLDER / cache_file_name(by, role)
     try:
         return Incidence.load(path)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
@@ -288,6 +287,14 @@ def cached_evaluated_on(graph: Graph, folder: Path, by: str = "benchmark", role:
     except OSError:
         pass
     return incidence
+
+
+def cache_file_name(by: str, role: str) -> str:
+    """The cache file of ``evaluated_on(graph, by, role)``, named by a hash of everything that decides
+    the links (classes, relations, the queries, the file layout), so changed code never reads an old file.
+    """
+    recipe = repr((METHOD_TYPES, BENCHMARK_TYPES[by], METHOD_ROLES[role], _EVALUATED, _LABELLED, _TEXT_FIELDS))
+    return f"shared-{by}-{role}-{hashlib.sha1(recipe.encode()).hexdigest()[:12]}.npz"
 
 
 def shared_benchmarks(graph: Graph, by: str = "benchmark", role: str = "proposed", min_shared: int = 1,
