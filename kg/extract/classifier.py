@@ -248,11 +248,6 @@ def role_features(resolved, keep_features: Mapping[str, float]) -> dict[str, flo
     return {**keep_features, **role_extras(resolved)}
 
 
-def binary_probability(features: Mapping[str, float], model: Classifier) -> float:
-    """Probability from a binary logistic model (alias of :func:`keep_probability`)."""
-    return keep_probability(features, model)
-
-
 def class_scores(features: Mapping[str, float], model: TypeModel, start: list[float] | None = None) -> list[float]:
     """Per class, ``start`` (the biases unless given) plus the weighted features, added in the
     features' order (so, as :func:`weighted_sum`, a sum can be continued)."""
@@ -311,7 +306,7 @@ class Scorer:
     """The three models applied to resolved groups. Many groups share a :class:`Profile`, so each
     model's sum over a profile's keep features is taken once; a group's own extra features
     (:func:`type_extras`, :func:`role_extras`) continue that sum, which gives bit for bit what
-    :func:`type_probabilities` and :func:`binary_probability` give on the whole feature dicts."""
+    :func:`type_probabilities` and :func:`keep_probability` give on the whole feature dicts (a test checks)."""
 
     def __init__(self, models: Models):
         self.models = models
