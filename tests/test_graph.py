@@ -465,7 +465,8 @@ def test_a_rebuild_updates_only_changed_chunks_and_equals_a_full_build(tmp_path)
 
 def read_index_lines(graph_dir: Path) -> set[str]:
     """Each chunk's key and fingerprint (its offsets in graph.ttl move as other chunks come and go)."""
-    return {"\t".join(line.split("\t")[:2]) for line in (graph_dir / INDEX).read_text().splitlines()}
+    lines = (graph_dir / INDEX).read_text().splitlines()[1:]  # after the header
+    return {"\t".join(line.split("\t")[:2]) for line in lines}
 
 
 def test_the_previous_generation_is_untouched_by_a_rebuild(tmp_path):
@@ -487,6 +488,27 @@ def test_a_damaged_index_means_a_full_load(tmp_path):
     assert written.reused_chunks == 0
     write(tmp_path / "full", grown_corpus())
     assert store_dump(out) == store_dump(tmp_path / "full")
+
+
+@pytest.mark.parametrize("damage", ["same-length edit", "line added on top", "other prefixes"])
+def test_a_previous_graph_that_does_not_match_its_index_means_a_full_load(tmp_path, damage):
+    out = tmp_path / "g"
+    write(out, corpus() + filler(10))
+    turtle = (out / CURRENT).resolve() / "graph.ttl"
+    text = turtle.read_text(encoding="utf-8")
+    if damage == "same-length edit":  # the old text of the paper the rebuild removes, edited in place
+        assert "BERT is evaluated" in text
+        turtle.write_text(text.replace("BERT is evaluated", "BERT is Evaluated"), encoding="utf-8")
+    elif damage == "line added on top":  # every offset in chunks.tsv now points elsewhere
+        turtle.write_text("# a comment\n" + text, encoding="utf-8")
+    else:
+        index = (out / CURRENT).resolve() / INDEX
+        index.write_text(index.read_text().replace("prefixes=", "prefixes=0"))
+    written = write(out, grown_corpus())
+    write(tmp_path / "full", grown_corpus())
+    assert store_dump(out) == store_dump(tmp_path / "full")
+    assert (out / "graph.ttl").read_bytes() == (tmp_path / "full" / "graph.ttl").read_bytes()
+    assert written.reused_chunks == 0
 
 
 def test_rdflib_triples_are_written_as_one_chunk_without_an_index(tmp_path):

@@ -11,9 +11,10 @@ A build writes a complete new generation beside the old one and then switches ``
 reader (or a build killed at any moment) always finds the old or the new store + graph.ttl pair,
 never a mixture or half-written files. Leftovers of a killed build are removed by the next build.
 
-A new generation's store starts as a checkpoint of the current one (RocksDB hard-links its immutable
-files, so the current generation is never written to) and gets only what changed; chunks.tsv holds
-each chunk's fingerprint for that comparison (`write_chunks`).
+When at most half of the graph changed, a new generation's store starts as a checkpoint of the
+current one (RocksDB hard-links its immutable files, so the current generation is never written to)
+and gets only what changed; chunks.tsv holds each chunk's fingerprint for that comparison
+(`write_chunks`, `load_store`).
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ _LOCK = ".lock"
 
 Triple = tuple[URIRef, URIRef, Node]
 
-_SPARQL_PREFIXES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 
 
 def open_graph(graph_dir: Path) -> Graph:
@@ -171,9 +171,13 @@ def write_chunks(
 def write_turtle(path: Path, chunks: Iterable[Chunk]) -> list[Span]:
     """graph.ttl: the prefixes, then each chunk's text; where each chunk went and its fingerprint."""
     spans = []
+    keys = set()
     with open(path, "wb") as out:
         out.write((TURTLE_PREFIXES + "\n").encode("utf-8"))
         for chunk in chunks:
+            if chunk.key and chunk.key in keys:
+                raise ValueError(f"two graph chunks with the key {chunk.key!r}")
+            keys.add(chunk.key)
             data = chunk.text.encode("utf-8")
             start = out.tell()
             out.write(data)
@@ -184,33 +188,56 @@ def write_turtle(path: Path, chunks: Iterable[Chunk]) -> list[Span]:
 def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: dict[str, Span] | None) -> int:
     """Make the new generation's store, holding graph.ttl's triples; how many chunks it reused.
 
-    Updates a checkpoint of the previous store when that is cheaper (see `write_chunks`): the old text
-    of every changed or removed chunk (read from the previous graph.ttl, so the store is never
-    searched) is deleted in one SPARQL ``DELETE DATA``, the new text of every changed or added chunk
-    bulk-loaded. The store is closed on return.
+    Updates a checkpoint of the previous store when that is cheaper (see `write_chunks`): the triples
+    of every changed or removed chunk (parsed from the previous graph.ttl, so the store is never
+    searched) are deleted, the new text of every changed or added chunk bulk-loaded. An old chunk
+    whose bytes no longer match its fingerprint means the previous generation cannot be trusted: the
+    store is then loaded in full. The store is closed on return.
     """
-    target = str(generation / STORE)
-    turtle = generation / TURTLE
     old = previous or {}
     changed = [span for span in spans if span.key not in old or old[span.key].fingerprint != span.fingerprint]
     current = {span.key for span in spans}
     stale = sorted((old[key] for key in (old.keys() - current) | ({span.key for span in changed} & old.keys())),
                    key=lambda span: span.start)
-    if previous is None or not (graph_dir / STORE).is_dir() or 2 * (len(changed) + len(stale)) > len(spans):
-        store = ox.Store(target)
-        store.bulk_load(path=str(turtle), format=ox.RdfFormat.TURTLE)
-        store.flush()
-        return 0
-    with open(graph_dir / TURTLE, "rb") as source:
-        old_text = b"".join(_read_span(source, span) for span in stale).decode("utf-8")
-    with open(turtle, "rb") as source:
-        new_text = b"".join(_read_span(source, span) for span in changed)
-    open_store(graph_dir).backup(target)
-    store = ox.Store(target)
-    store.update(_SPARQL_PREFIXES + "DELETE DATA {\n" + old_text + "}")  # chunk text is valid SPARQL too
-    store.bulk_load(input=TURTLE_PREFIXES.encode("utf-8") + new_text, format=ox.RdfFormat.TURTLE)
+    if previous is not None and (graph_dir / STORE).is_dir() and 2 * (len(changed) + len(stale)) <= len(spans):
+        try:
+            update_checkpoint(graph_dir, generation, stale, changed)
+            return len(spans) - len(changed)
+        except (OSError, ValueError, SyntaxError):  # ValueError: a fingerprint or the text did not check out
+            shutil.rmtree(generation / STORE, ignore_errors=True)
+    store = ox.Store(str(generation / STORE))
+    store.bulk_load(path=str(generation / TURTLE), format=ox.RdfFormat.TURTLE)
     store.flush()
-    return len(spans) - len(changed)
+    return 0
+
+
+def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], changed: list[Span]) -> None:
+    """The new store as a checkpoint of ``graph_dir``'s, minus the ``stale`` chunks' triples (read from
+    its graph.ttl, each checked against its fingerprint), plus the ``changed`` chunks of the new graph.ttl.
+
+    The deletion is one SPARQL ``DELETE DATA`` (one transaction) written from the parsed terms, never
+    from file text.
+    """
+    with open(graph_dir / TURTLE, "rb") as source:
+        old_text = b"".join(_checked_span(source, span) for span in stale)
+    with open(generation / TURTLE, "rb") as source:
+        new_text = b"".join(_read_span(source, span) for span in changed)
+    prefixes = TURTLE_PREFIXES.encode("utf-8")
+    removed = "".join(f"{q.subject} {q.predicate} {q.object} .\n"
+                      for q in ox.parse(prefixes + old_text, format=ox.RdfFormat.TURTLE))
+    open_store(graph_dir).backup(str(generation / STORE))
+    store = ox.Store(str(generation / STORE))
+    store.update("DELETE DATA {\n" + removed + "}")
+    store.bulk_load(input=prefixes + new_text, format=ox.RdfFormat.TURTLE)
+    store.flush()
+
+
+def _checked_span(source: BinaryIO, span: Span) -> bytes:
+    """The bytes of ``span`` in the open graph.ttl ``source``; ValueError unless they match its fingerprint."""
+    data = _read_span(source, span)
+    if hashlib.sha1(data).hexdigest() != span.fingerprint:
+        raise ValueError(f"chunk {span.key!r} of the previous graph.ttl does not match its fingerprint")
+    return data
 
 
 def _read_span(source: BinaryIO, span: Span) -> bytes:
@@ -219,14 +246,23 @@ def _read_span(source: BinaryIO, span: Span) -> bytes:
     return source.read(span.end - span.start)
 
 
+def index_header() -> str:
+    """chunks.tsv's first line: its layout and a hash of the prefixes chunk texts are written under
+    (a chunk's bytes mean other triples under other prefixes)."""
+    return f"# kg chunks v1 prefixes={hashlib.sha1(TURTLE_PREFIXES.encode()).hexdigest()}\n"
+
+
 def read_index(graph_dir: Path) -> dict[str, Span] | None:
     """The chunk index of ``graph_dir``'s current generation (key -> where its text is in graph.ttl and its
-    fingerprint); None when there is none.
+    fingerprint); None when there is none, or it was written under other prefixes or another layout.
 
-    A missing or damaged index only means a full store load, never a wrong graph.
+    A missing or damaged index, or a graph.ttl that no longer matches it, only means a full store
+    load (`load_store` checks every old chunk it reads), never a wrong graph.
     """
     try:
         with open(Path(graph_dir) / INDEX, encoding="utf-8") as handle:
+            if handle.readline() != index_header():
+                return None
             spans = [_span(line.rstrip("\n").split("\t")) for line in handle]
         return {span.key: span for span in spans} if (Path(graph_dir) / TURTLE).is_file() else None
     except (OSError, ValueError):
@@ -240,8 +276,10 @@ def _span(fields: list[str]) -> Span:
 
 
 def write_index(path: Path, spans: Iterable[Span]) -> None:
-    """chunks.tsv: one ``key<TAB>fingerprint<TAB>start<TAB>end`` line per chunk, in graph.ttl order."""
+    """chunks.tsv: :func:`index_header`, then one ``key<TAB>fingerprint<TAB>start<TAB>end`` line per
+    chunk, in graph.ttl order."""
     with open(path, "w", encoding="utf-8") as out:
+        out.write(index_header())
         out.writelines(f"{span.key}\t{span.fingerprint}\t{span.start}\t{span.end}\n" for span in spans)
 
 
