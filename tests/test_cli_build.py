@@ -134,6 +134,7 @@ def test_stats(built):
         (["export", "--graph", "{tmp}"], 1, "no graph here"),
         (["build"], 2, "Missing argument"),
         (["build", str(FIXTURES), "--base-iri", "not an iri"], 2, "base IRI"),
+        (["build", str(FIXTURES), "--base-iri", "https://example.org/%zz/"], 2, "base IRI"),
         (["export", "--format", "docx"], 2, "Invalid value"),
         (["stats", "--bogus"], 2, "No such option"),
     ],

@@ -11,6 +11,8 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
 from kg.errors import KGError
 from kg.model import Paper
 
@@ -57,10 +59,19 @@ def normalise_base(base: str) -> str:
 
     >>> normalise_base("https://example.org/kg")
     'https://example.org/kg/'
+    >>> normalise_base("https://example.org/%zz/")
+    Traceback (most recent call last):
+    kg.errors.KGError: base IRI 'https://example.org/%zz/': expected an absolute http(s) IRI such as https://example.org/kg/
     """
+    error = KGError(f"base IRI {base!r}: expected an absolute http(s) IRI such as https://example.org/kg/")
     if not base.startswith(("http://", "https://")) or any(c.isspace() or c in '<>"{}|\\^`' for c in base):
-        raise KGError(f"base IRI {base!r}: expected an absolute http(s) IRI such as https://example.org/kg/")
-    return base if base.endswith(("/", "#")) else base + "/"
+        raise error
+    base = base if base.endswith(("/", "#")) else base + "/"
+    try:
+        ox.NamedNode(base + "paper/x")  # RFC 3987 syntax: percent escapes, host, port
+    except ValueError:
+        raise error from None
+    return base
 
 
 def _segment(text: str) -> str:
