@@ -39,7 +39,7 @@ from typing import Callable
 from rdflib import Graph
 
 from kg.analysis.shared import Incidence, cached_evaluated_on, shared_benchmarks
-from kg.cli.analysis import current_generation
+from kg.graph.store import current_generation
 from kg.graph.store import TURTLE, open_graph, open_store
 from kg.sparql.queries import bundled_queries
 from kg.sparql.run import prepare, run_local
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-memory", action="store_true", help="only the Oxigraph store (rdflib is slow to load)")
     parser.add_argument("--workload", action="append", choices=list(WORKLOADS), help="run only these (repeatable)")
     args = parser.parse_args(argv)
-    generation = current_generation(args.graph_dir)
+    generation = current_generation(args.graph_dir) or args.graph_dir
     start = time.perf_counter()
     oxigraph = open_graph(generation)
     print(f"open Oxigraph store: {time.perf_counter() - start:.2f} s ({len(open_store(generation))} triples)")

@@ -12,6 +12,7 @@ import doctest
 import importlib
 import io
 import json
+import shutil
 import random
 import subprocess
 import sys
@@ -223,6 +224,18 @@ def test_cli_shared_top_all_and_cache(tmp_path):
     assert csv_rows(run(graph_dir, "--top", "0", "--format", "csv").output) == every
     assert csv_rows(run(graph_dir, "--top", "3", "--min-shared", "2", "--format", "csv").output) == [
         row for row in every if int(row[3]) >= 2][:3]
+
+
+def test_kg_build_keeps_the_default_links_and_plain_store_folders_get_no_cache(tmp_path):
+    examples = Path(__file__).parent.parent / "examples"
+    result = CliRunner().invoke(main, ["build", str(examples), "--out", str(tmp_path / "g"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    cached = generation(tmp_path / "g") / "analysis-cache" / cache_file_name("benchmark", "proposed")
+    assert cached.is_file()  # written by the build: the first `kg shared` reads it
+    plain = tmp_path / "plain"
+    shutil.copytree(generation(tmp_path / "g") / "store", plain / "store")
+    assert run(plain).output == run(tmp_path / "g").output
+    assert list(plain.iterdir()) == [plain / "store"]  # not a generation: nothing written beside it
 
 
 def test_cli_shared_method_top(graph_dir):

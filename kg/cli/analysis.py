@@ -113,21 +113,12 @@ def shared(graph_dir: Path, by: str, role: str, min_shared: int, method_name: st
     A method is evaluated on a benchmark when a paper proposing it (--role any: proposing or using
     it) reports results on that benchmark (kg:evaluatedOn)."""
     from kg.analysis import shared_benchmarks
+    from kg.graph.store import current_generation
 
-    generation = current_generation(graph_dir)
-    pairs = shared_benchmarks(open_graph_dir(generation), by=by, role=role, min_shared=min_shared,
+    generation = current_generation(graph_dir)  # its links are cached there; a build never changes it
+    pairs = shared_benchmarks(open_graph_dir(generation or graph_dir), by=by, role=role, min_shared=min_shared,
                               method=method_name, top=None if list_all else top, cache=generation)
     print_pairs(pairs, output_format)
-
-
-def current_generation(graph_dir: Path) -> Path:
-    """The folder holding ``graph_dir``'s store now (``<graph>/store`` links into the generation the
-    last build made current; ``graph_dir`` itself for a folder without generations), resolved once so
-    that the store read and the links cached beside it belong to the same build."""
-    from kg.graph.store import STORE
-
-    store = graph_dir / STORE
-    return store.resolve().parent if store.is_dir() else graph_dir
 
 
 def _types(ctx, param, values: tuple[str, ...]) -> list[str] | None:

@@ -104,13 +104,16 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
 
 
 def write_extras(extracted: Extracted, graph, generation: Path) -> None:
-    """The new generation's extraction cache (for the next build) and viewer (graph.html: the most
-    connected nodes when the graph is big)."""
+    """The new generation's extraction cache (for the next build), viewer (graph.html: the most
+    connected nodes when the graph is big) and the method-benchmark links `kg shared` reads by default
+    (seconds on a big graph, so the first `kg shared` is as fast as the next)."""
+    from kg.analysis.shared import cached_evaluated_on
     from kg.graph.extraction import CACHE, save_cache
     from kg.viz import write_overview
 
     save_cache(generation / CACHE, extracted)
     write_overview(graph, generation / "graph.html")
+    cached_evaluated_on(graph, generation)
 
 
 def progress_bar(console: Console) -> Progress:

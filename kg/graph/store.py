@@ -49,7 +49,7 @@ REJECTS = "rejects.jsonl"
 MANIFEST = "build.json"
 INDEX = "chunks.tsv"
 CURRENT = ".current"
-_GENERATION_PREFIX = ".gen-"
+GENERATION_PREFIX = ".gen-"
 _LOCK = ".lock"
 
 Triple = tuple[URIRef, URIRef, Node]
@@ -67,6 +67,13 @@ def open_graph(graph_dir: Path) -> Graph:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph
+
+
+def current_generation(graph_dir: Path) -> Path | None:
+    """The generation folder ``graph_dir``'s store is in now (resolved once, so what is read next and
+    anything kept beside it belong to the same build); None for a store outside a generation."""
+    folder = (Path(graph_dir) / STORE).resolve().parent
+    return folder if folder.name.startswith(GENERATION_PREFIX) else None
 
 
 def open_store(graph_dir: Path) -> ox.Store:
@@ -143,7 +150,7 @@ def write_chunks(
     with build_lock(graph_dir):
         remove_stale_generations(graph_dir)
         previous = read_index(graph_dir)
-        generation = Path(tempfile.mkdtemp(prefix=_GENERATION_PREFIX, dir=graph_dir))
+        generation = Path(tempfile.mkdtemp(prefix=GENERATION_PREFIX, dir=graph_dir))
         try:
             generation.chmod(0o755)  # mkdtemp makes it private; the graph is for every reader
             spans = write_turtle(generation / TURTLE, chunks)
@@ -339,7 +346,7 @@ def build_lock(graph_dir: Path) -> Iterator[None]:
 def remove_stale_generations(graph_dir: Path) -> None:
     """Delete generations a killed build left behind (anything but the current one)."""
     current = (graph_dir / CURRENT).resolve() if (graph_dir / CURRENT).is_symlink() else None
-    for path in graph_dir.glob(_GENERATION_PREFIX + "*"):
+    for path in graph_dir.glob(GENERATION_PREFIX + "*"):
         if path.resolve() != current:
             shutil.rmtree(path, ignore_errors=True)
 
