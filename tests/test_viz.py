@@ -84,11 +84,14 @@ def test_options_select_what_is_drawn(graph):
     assert summary.nodes == 5  # four papers and GLUE
 
 
-def test_select_view_keeps_most_connected_with_label_ties(graph):
-    # neighbours: papers 1, 3, 2 have 6, 5, 4; paper 4 ("Delta") and GLUE tie with 3: label decides
+def test_select_view_keeps_most_connected_with_iri_ties(graph, tmp_path):
+    # neighbours: papers 1, 3, 2 have 6, 5, 4; paper 4 ("Delta") and GLUE tie with 3: the IRI decides,
+    # as in kg build's overview page
     view = select_view(graph_view(graph), max_nodes=4)
     assert sorted(view.nodes[n]["label"] for n in view) == [
-        "Alpha: a method", "Beta model", "Delta", "Gamma, compared with Alpha"]
+        "Alpha: a method", "Beta model", "GLUE", "Gamma, compared with Alpha"]
+    write_graph(tmp_path / "g", iter(graph))
+    assert set(overview_view(open_graph(tmp_path / "g"), max_nodes=4)[0]) == set(view)
 
 
 def test_overview_reads_only_the_most_connected_nodes_from_the_store(graph, tmp_path):

@@ -10,6 +10,15 @@ from kg.vocab import PREFIXES
 PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in sorted(PREFIXES.items()))
 
 
+def oxigraph_store(graph: Graph) -> ox.Store | None:
+    """The pyoxigraph store under an Oxigraph-backed rdflib graph (``kg.graph.store.open_graph``), else None.
+
+    oxrdflib's OxigraphStore keeps it as ``_inner``: the one place kg reaches into oxrdflib.
+    """
+    store = getattr(graph.store, "_inner", None)
+    return store if isinstance(store, ox.Store) else None
+
+
 def select(graph: Graph, query: str) -> list[tuple[str | None, ...]]:
     """Rows of a SELECT ``query`` (project prefixes predeclared) as IRIs and literals' lexical forms.
 
@@ -18,7 +27,7 @@ def select(graph: Graph, query: str) -> list[tuple[str | None, ...]]:
     than the query on large graphs.
     """
     text = PROLOGUE + query
-    store = getattr(graph.store, "_inner", None)  # oxrdflib's OxigraphStore wraps a pyoxigraph Store
-    if isinstance(store, ox.Store):
+    store = oxigraph_store(graph)
+    if store is not None:
         return [tuple(None if term is None else term.value for term in row) for row in store.query(text)]
     return [tuple(None if term is None else str(term) for term in row) for row in graph.query(text)]

@@ -31,7 +31,7 @@ from oxrdflib import OxigraphStore
 from rdflib import DCTERMS, RDF, SKOS, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.analysis.rows import select
+from kg.analysis.rows import oxigraph_store, select
 from kg.analysis.view import NODE_TYPES, PAPER, find_nodes, graph_view
 from kg.errors import KGError
 from kg.io import atomic_write_text
@@ -92,7 +92,7 @@ def select_view(view: nx.MultiDiGraph, *, min_degree: int = 0, focus: str | None
 
     In order: the nodes within ``depth`` links of ``focus`` (a label, alias, paper title or IRI),
     those with at least ``min_degree`` neighbours, and of those the ``max_nodes`` with most neighbours
-    (ties by label). Raises KGError when ``focus`` names no node.
+    (ties by IRI, as :func:`overview_view`). Raises KGError when ``focus`` names no node.
 
     >>> g = nx.MultiDiGraph([("p", "a"), ("p", "b"), ("q", "b")])
     >>> nx.set_node_attributes(g, {n: {"label": n, "type": "Method"} for n in g})
@@ -111,7 +111,7 @@ def select_view(view: nx.MultiDiGraph, *, min_degree: int = 0, focus: str | None
     if min_degree:
         keep = {node for node in keep if len(undirected[node]) >= min_degree}
     if max_nodes is not None and len(keep) > max_nodes:
-        ranked = sorted(keep, key=lambda node: (-len(undirected[node]), view.nodes[node]["label"], node))
+        ranked = sorted(keep, key=lambda node: (-len(undirected[node]), node))  # ties by IRI, as overview_view
         keep = set(ranked[:max_nodes])
     return view if len(keep) == len(view) else view.subgraph(sorted(keep)).copy()
 
@@ -249,7 +249,9 @@ def overview_view(graph: Graph, max_nodes: int = OVERVIEW_NODES) -> tuple[nx.Mul
         return graph_view(graph), total_nodes, total_links
     degrees = {node: int(degree) for node, degree in select(graph, _DEGREES)}
     chosen = sorted(degrees, key=lambda node: (-degrees[node], node))[:max_nodes]
-    store = _store_of(graph)
+    store = oxigraph_store(graph)
+    if store is None:
+        raise TypeError("overview_view needs a graph over an Oxigraph store (kg.graph.store.open_graph)")
     keep = set(chosen)
     part = ox.Store()
     for node in chosen:
@@ -260,14 +262,6 @@ def overview_view(graph: Graph, max_nodes: int = OVERVIEW_NODES) -> tuple[nx.Mul
     nx.set_node_attributes(view, {node: degrees[node] for node, data in view.nodes(data=True)
                                   if data["type"] != PAPER}, "paper_count")
     return view, total_nodes, total_links
-
-
-def _store_of(graph: Graph) -> ox.Store:
-    """The pyoxigraph store under an Oxigraph-backed rdflib graph (``kg.graph.store.open_graph``)."""
-    store = getattr(graph.store, "_inner", None)
-    if not isinstance(store, ox.Store):
-        raise TypeError("overview_view needs a graph over an Oxigraph store (kg.graph.store.open_graph)")
-    return store
 
 
 def page_html(view: nx.MultiDiGraph, total_nodes: int, total_edges: int, seed: int = 0,
