@@ -13,6 +13,7 @@ from kg.extract import extract_corpus, extractor_version
 from kg.extract import pipeline
 from kg.extract.pipeline import mentions_of
 from kg.graph.extraction import CACHE, extract_papers, load_cache, save_cache
+from kg.graph.store import open_store
 from kg.sources import read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
@@ -37,8 +38,14 @@ def test_a_rebuild_extracts_only_new_papers_and_equals_a_full_build(tmp_path):
     papers = len(read_inputs([FIXTURES / "day1.txt"]).papers)
     assert summary_number(second, "papers unchanged (cached)") == papers
     assert summary_number(second, "papers extracted") > 0
+    assert summary_number(second, "graph chunks kept from the last build") > 0  # the store was updated, not reloaded
     assert (incremental / "graph.ttl").read_bytes() == (full / "graph.ttl").read_bytes()
     assert (incremental / "build.json").read_bytes() == (full / "build.json").read_bytes()
+    assert store_quads(incremental) == store_quads(full)
+
+
+def store_quads(graph_dir: Path) -> set:
+    return set(open_store(graph_dir).quads_for_pattern(None, None, None))
 
 
 def test_extractions_with_the_cache_equal_extract_corpus():

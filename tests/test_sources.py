@@ -499,7 +499,7 @@ def test_same_paper_in_two_files_is_merged(tmp_path):
     result = read(page, lines_, feed)
     assert (result.records_read, len(result.papers), result.duplicates_merged) == (3, 1, 2)
     paper = result.papers[0]
-    assert [s.path for s in paper.sources] == sorted(f"{tmp_path.name}/{p.name}" for p in (page, lines_, feed))
+    assert [s.path for s in paper.sources] == sorted(p.name for p in (page, lines_, feed))
     # feed.atom sorts first, so its title and abstract win; date with a year beats the page's
     assert (paper.title, paper.abstract) == ("Renamed on arXiv", "Atom abstract")
     assert paper.arxiv_id == "2106.09685" and paper.record_id == "2106.09685"
@@ -599,6 +599,17 @@ def test_source_names_do_not_depend_on_how_the_path_was_written(tmp_path, monkey
     monkeypatch.chdir(folder)
     given.append(read("."))
     assert {r.papers[0].sources[0].path for r in given} == {"papers/a.jsonl"}
+
+
+def test_a_file_keeps_its_source_name_when_inputs_are_added(tmp_path):
+    one = write(tmp_path / "a" / "day1.jsonl", json.dumps({"title": "T", "abstract": "A"}) + "\n")
+    two = write(tmp_path / "b" / "day2.jsonl", json.dumps({"title": "U", "abstract": "B"}) + "\n")
+    clash = write(tmp_path / "c" / "day1.jsonl", json.dumps({"title": "V", "abstract": "C"}) + "\n")
+    names = lambda result: sorted(s.path for p in result.papers for s in p.sources)  # noqa: E731
+    assert names(read(one)) == ["day1.jsonl"]
+    assert names(read(one, two)) == ["day1.jsonl", "day2.jsonl"]
+    assert names(read(tmp_path / "a", two)) == ["a/day1.jsonl", "day2.jsonl"]
+    assert names(read(one, clash)) == ["a/day1.jsonl", "c/day1.jsonl"]  # one name for two files: not used
 
 
 def test_an_output_folder_of_kg_build_is_not_read_as_input(tmp_path):

@@ -88,10 +88,24 @@ def read_file(path: Path, year: int | None = None) -> Iterator[Paper | Reject]:
         yield Reject(shown, None, f"cannot read: {error.strerror or error}")
 
 
-def _name_base(paths: Sequence[str | os.PathLike]) -> Path:
-    """The folder source names are relative to: the parent of what the inputs have in common."""
-    resolved = [os.path.abspath(path) for path in paths]
-    return Path(os.path.commonpath(resolved)).parent if resolved else Path.cwd()
+def source_names(paths: Sequence[str | os.PathLike], files: Sequence[Path]) -> dict[Path, str]:
+    """How each input file is recorded in the graph: relative to the folder holding the input it was
+    found under (``kg build seeds`` -> ``seeds/000.txt``, ``kg build x/day1.txt`` -> ``day1.txt``), so
+    a file keeps its name when other inputs are added, whatever the working directory. Should two files
+    get one name, every file is named relative to the files' common folder instead.
+
+    >>> source_names(["/data/seeds", "/tmp/day1.txt"], [Path("/data/seeds/000.txt"), Path("/tmp/day1.txt")])
+    {PosixPath('/data/seeds/000.txt'): 'seeds/000.txt', PosixPath('/tmp/day1.txt'): 'day1.txt'}
+    """
+    bases = {Path(given): Path(os.path.abspath(given)).parent for given in paths}
+    names = {}
+    for file in files:
+        outermost = [bases[folder] for folder in (file, *file.parents) if folder in bases][-1]
+        names[file] = source_name(file, outermost)
+    if len(set(names.values())) < len({os.path.abspath(file) for file in files}):
+        common = Path(os.path.commonpath([os.path.abspath(file) for file in files]))  # a folder: files differ
+        names = {file: source_name(file, common) for file in files}
+    return names
 
 
 def source_name(path: Path, base: Path) -> str:
@@ -107,8 +121,7 @@ def source_name(path: Path, base: Path) -> str:
 def read_inputs(paths: Sequence[str | os.PathLike], year: int | None = None) -> ReadResult:
     """Read every input file and merge records of the same paper.
 
-    Papers' sources name their files relative to the inputs' common folder (``source_name``);
-    rejects name them as given, so that messages point at the file the user typed.
+    Papers' sources name their files as :func:`source_names` says; rejects name them as given, so that messages point at the file the user typed.
 
     ``year`` completes dates printed without one (``Mar 17``); otherwise their year stays unknown.
     Papers come sorted by key and rejects by file and line, so the same set of inputs in any order
@@ -116,9 +129,10 @@ def read_inputs(paths: Sequence[str | os.PathLike], year: int | None = None) -> 
     """
     papers: list[Paper] = []
     rejects: list[Reject] = []
-    base = _name_base(paths)
-    for path in iter_input_files(paths):
-        name = source_name(path, base)
+    files = iter_input_files(paths)
+    names = source_names(paths, files)
+    for path in files:
+        name = names[path]
         for record in read_file(path, year):
             if isinstance(record, Reject):
                 rejects.append(record)
