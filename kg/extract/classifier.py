@@ -204,14 +204,27 @@ def keep_probability(features: Mapping[str, float], model: Classifier) -> float:
     return _probability(model.bias + weighted_sum(features, model.weights))
 
 
-def type_extras(resolved) -> dict[str, float]:
+def type_facts(resolved) -> tuple:
+    """What :func:`type_extras` reads of ``resolved``: its group's votes (in order), the last word of
+    its name, and whether the paper names variants of it."""
+    words = resolved.name.split()
+    return tuple(resolved.group.votes.items()), words[-1].lower() if words else "", resolved.family
+
+
+@lru_cache(maxsize=16384)
+def type_extras_of(facts: tuple) -> Mapping[str, float]:
+    """The type extras of every group with these :func:`type_facts` (read-only)."""
+    votes, last, family = facts
+    features = {f"vote={kind}": weight for kind, weight in votes}
+    features[f"last={last}"] = 1.0
+    features[f"family={family}"] = 1.0
+    return MappingProxyType(features)
+
+
+def type_extras(resolved) -> Mapping[str, float]:
     """What the type model reads besides the keep features: the rule votes, the last word of the
     name and whether the paper names variants of it (models come in sizes)."""
-    features = {f"vote={kind}": weight for kind, weight in resolved.group.votes.items()}
-    last = resolved.name.split()[-1].lower() if resolved.name.split() else ""
-    features[f"last={last}"] = 1.0
-    features[f"family={resolved.family}"] = 1.0
-    return features
+    return type_extras_of(type_facts(resolved))
 
 
 def type_features(resolved, keep_features: Mapping[str, float] | None = None) -> dict[str, float]:
@@ -229,18 +242,38 @@ def _sentence_flags(sentence: str) -> tuple[bool, bool]:
     return bool(_AUTHOR_WORDS.search(sentence)), bool(_NEW_WORDS.search(sentence))
 
 
-def role_extras(resolved) -> dict[str, float]:
+def role_facts(resolved) -> tuple[bool, bool, bool, bool, str]:
+    """What :func:`role_extras` reads of ``resolved``: whether an abstract sentence of it has the
+    authors speak, or says something is new; whether it defines an abbreviation; whether it is a
+    lexicon entry; where in the abstract it first appears (bucket)."""
+    mentions = resolved.group.mentions
+    author, new, first = False, False, -1
+    for m in mentions:
+        e = m.evidence
+        if e.section == "abstract":
+            says_author, says_new = _sentence_flags(e.sentence)
+            author, new = author or says_author, new or says_new
+            first = e.start if first < 0 else min(first, e.start)
+    return (author, new, any(m.partner for m in mentions), bool(resolved.group.canonical),
+            "none" if first < 0 else _bucket(first, (200, 600)))
+
+
+@lru_cache(maxsize=1024)
+def role_extras_of(facts: tuple[bool, bool, bool, bool, str]) -> Mapping[str, float]:
+    """The role extras of every group with these :func:`role_facts` (read-only)."""
+    author, new, abbreviation, lexicon, first_at = facts
+    return MappingProxyType({
+        f"author_sentence={author}": 1.0,
+        f"new_sentence={new}": 1.0,
+        f"abbreviation_defined={abbreviation}": 1.0,
+        f"lexicon={lexicon}": 1.0,
+        f"first_at={first_at}": 1.0,
+    })
+
+
+def role_extras(resolved) -> Mapping[str, float]:
     """What the proposed-or-not model reads besides the keep features: where and how it is said."""
-    sentences = [m.evidence for m in resolved.group.mentions if m.evidence.section == "abstract"]
-    flags = [_sentence_flags(e.sentence) for e in sentences]
-    first = min((e.start for e in sentences), default=-1)
-    return {
-        f"author_sentence={any(author for author, _ in flags)}": 1.0,
-        f"new_sentence={any(new for _, new in flags)}": 1.0,
-        f"abbreviation_defined={any(m.partner for m in resolved.group.mentions)}": 1.0,
-        f"lexicon={bool(resolved.group.canonical)}": 1.0,
-        f"first_at={'none' if first < 0 else _bucket(first, (200, 600))}": 1.0,
-    }
+    return role_extras_of(role_facts(resolved))
 
 
 def role_features(resolved, keep_features: Mapping[str, float]) -> dict[str, float]:
@@ -311,8 +344,11 @@ class Scorer:
     def __init__(self, models: Models):
         self.models = models
         self._keep: dict[Profile, float] = {}
-        self._proposed: dict[Profile, float] = {}
-        self._type: dict[Profile, list[float]] = {}
+        self._proposed_partial: dict[Profile, float] = {}
+        self._type_partial: dict[Profile, list[float]] = {}
+        # whole results by (profile, role_facts / type_facts): most groups share both with another
+        self._proposed: dict[tuple, float] = {}
+        self._types: dict[tuple, tuple[float, ...]] = {}
 
     def keep(self, profile: Profile) -> float:
         """:func:`keep_probability` of the profile's features."""
@@ -323,17 +359,26 @@ class Scorer:
 
     def proposed(self, profile: Profile, resolved) -> float:
         """The proposed model's probability for ``resolved`` (whose profile is ``profile``)."""
-        model = self.models.proposed
-        partial = self._proposed.get(profile)
-        if partial is None:
-            partial = self._proposed[profile] = weighted_sum(profile_features(profile), model.weights)
-        return _probability(model.bias + weighted_sum(role_extras(resolved), model.weights, partial))
+        key = (profile, role_facts(resolved))
+        found = self._proposed.get(key)
+        if found is None:
+            model = self.models.proposed
+            partial = self._proposed_partial.get(profile)
+            if partial is None:
+                partial = self._proposed_partial[profile] = weighted_sum(profile_features(profile), model.weights)
+            found = self._proposed[key] = _probability(
+                model.bias + weighted_sum(role_extras_of(key[1]), model.weights, partial))
+        return found
 
-    def types(self, profile: Profile, resolved) -> list[float]:
+    def types(self, profile: Profile, resolved) -> tuple[float, ...]:
         """The type model's probabilities for ``resolved`` (whose profile is ``profile``), in the
         order of ``models.type.classes``."""
-        model = self.models.type
-        partial = self._type.get(profile)
-        if partial is None:
-            partial = self._type[profile] = class_scores(profile_features(profile), model)
-        return softmax(class_scores(type_extras(resolved), model, partial))
+        key = (profile, type_facts(resolved))
+        found = self._types.get(key)
+        if found is None:
+            model = self.models.type
+            partial = self._type_partial.get(profile)
+            if partial is None:
+                partial = self._type_partial[profile] = class_scores(profile_features(profile), model)
+            found = self._types[key] = tuple(softmax(class_scores(type_extras_of(key[1]), model, partial)))
+        return found
