@@ -103,17 +103,29 @@ def reason_kinds(reason: str) -> tuple[str, ...]:
     return (prefix, reason) if prefix in {"pattern", "cue", "title", "head"} and prefix != reason else (prefix,)
 
 
+@lru_cache(maxsize=4096)
+def reasons_kinds(reasons: tuple[str, ...]) -> frozenset[str]:
+    """The feature kinds of a mention's reasons (:func:`reason_kinds` of each): mentions share few
+    distinct reason tuples."""
+    return frozenset(kind for reason in reasons for kind in reason_kinds(reason))
+
+
+@lru_cache(maxsize=4096)
+def sorted_kinds(kinds: frozenset[str]) -> tuple[str, ...]:
+    """``kinds`` sorted: the order features (and their sums) come in."""
+    return tuple(sorted(kinds))
+
+
 def candidate_profile(resolved) -> Profile:
     """The :class:`Profile` of one resolved candidate group (a :class:`kg.extract.corpus.Resolved`)."""
     mentions = resolved.group.mentions
     primary = (min(mentions, key=_reading_order) if len(mentions) > 1 else mentions[0]).form
     words = primary.split()
     first = words[0].lower() if len(words) > 1 else None
-    kinds: set[str] = set()
+    kinds = (reasons_kinds(mentions[0].reasons) if len(mentions) == 1
+             else frozenset().union(*[reasons_kinds(m.reasons) for m in mentions]))
     proposed, in_title, near_number, alternative = bool(resolved.variant), False, False, False
     for m in mentions:  # one pass: most groups have one mention
-        for reason in m.reasons:
-            kinds.update(reason_kinds(reason))
         if m.proposed:
             proposed = True
         if m.evidence.section == "title":
@@ -124,7 +136,7 @@ def candidate_profile(resolved) -> Profile:
             alternative = True
     return Profile(
         type=resolved.type,
-        reason_kinds=tuple(sorted(kinds)),
+        reason_kinds=sorted_kinds(kinds),
         proposed=proposed,
         in_title=in_title,
         mentions=_bucket(len(mentions), (1, 2, 4)),
