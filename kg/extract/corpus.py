@@ -33,12 +33,17 @@ class Group:
     votes: dict[str, float] = field(init=False)  # the best vote per type over the mentions
 
     def __post_init__(self):
-        mentions = self.mentions
-        self.keys = {m.key for m in mentions}
-        self.canonical = next((m.canonical for m in mentions if m.canonical), None)
-        self.long_form = next((m.form for m in mentions if m.partner and len(m.partner) < len(m.form)), None)
-        self.short_forms = {m.key for m in mentions if m.partner and len(m.partner) > len(m.form)}
-        self.votes = best_votes(mentions)
+        self.keys, self.canonical, self.long_form, self.short_forms = set(), None, None, set()
+        for m in self.mentions:  # one pass: most groups have one mention
+            self.keys.add(m.key)
+            if m.canonical and self.canonical is None:
+                self.canonical = m.canonical
+            if m.partner:
+                if len(m.partner) < len(m.form):
+                    self.long_form = self.long_form or m.form
+                elif len(m.partner) > len(m.form):
+                    self.short_forms.add(m.key)
+        self.votes = best_votes(self.mentions)
 
 
 def best_votes(mentions: list[Mention]) -> dict[str, float]:
@@ -90,7 +95,8 @@ def drop_conflicting_lexicon(mentions: list[Mention]) -> list[Mention]:
 def group_mentions(mentions: list[Mention]) -> list[Group]:
     """Group a paper's mentions: same key, same lexicon entry, or abbreviation partners.
 
-    A small union-find over keys; groups come out in order of first mention.
+    A small union-find over the keys that lexicon entries and partners link (a group's root is its
+    smallest key; any other key is its own group); groups come out in order of first mention.
     """
     parent: dict[str, str] = {}
 
@@ -106,15 +112,13 @@ def group_mentions(mentions: list[Mention]) -> list[Group]:
             parent[max(ra, rb)] = min(ra, rb)
 
     for m in mentions:
-        find(m.key)
         if m.canonical:
             union(m.key, "lex:" + name_key(m.canonical))
         if m.partner:
             union(m.key, name_key(m.partner))
-    roots = {key: find(key) for key in list(parent)}
     groups: dict[str, list[Mention]] = {}
     for m in mentions:
-        groups.setdefault(roots[m.key], []).append(m)
+        groups.setdefault(find(m.key) if m.key in parent else m.key, []).append(m)
     return [Group(ms) for ms in groups.values()]
 
 
