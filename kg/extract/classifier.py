@@ -116,12 +116,26 @@ def sorted_kinds(kinds: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(kinds))
 
 
+@lru_cache(maxsize=65536)
+def name_shape(name: str) -> tuple[str, str, bool, str | None]:
+    """What the keep features read of a group's first name: (tokens bucket, casing, has a digit,
+    the kind of a multi-word name's first word).
+
+    >>> name_shape("low-rank adaptation"), name_shape("GPT-4")
+    (('2', 'lower', False, 'hyphenated'), ('1', 'upper', True, None))
+    """
+    words = name.split()
+    first = words[0].lower() if len(words) > 1 else None
+    first_word = (None if first is None else "hyphenated" if "-" in first
+                  else "adjective-like" if _ADJECTIVE_SUFFIX.search(first) else "other")
+    return _bucket(len(words), (1, 2, 3)), casing(name), any(map(str.isdigit, name)), first_word
+
+
 def candidate_profile(resolved) -> Profile:
     """The :class:`Profile` of one resolved candidate group (a :class:`kg.extract.corpus.Resolved`)."""
     mentions = resolved.group.mentions
     primary = (min(mentions, key=_reading_order) if len(mentions) > 1 else mentions[0]).form
-    words = primary.split()
-    first = words[0].lower() if len(words) > 1 else None
+    tokens, case, digit, first_word = name_shape(primary)
     kinds = (reasons_kinds(mentions[0].reasons) if len(mentions) == 1
              else frozenset().union(*[reasons_kinds(m.reasons) for m in mentions]))
     proposed, in_title, near_number, alternative = bool(resolved.variant), False, False, False
@@ -140,14 +154,13 @@ def candidate_profile(resolved) -> Profile:
         proposed=proposed,
         in_title=in_title,
         mentions=_bucket(len(mentions), (1, 2, 4)),
-        tokens=_bucket(len(words), (1, 2, 3)),
-        case=casing(primary),
+        tokens=tokens,
+        case=case,
         papers=_bucket(resolved.papers_with_key, (1, 3, 10)),
-        digit=any(map(str.isdigit, primary)),
+        digit=digit,
         weak=resolved.weak,
         near_number=near_number,
-        first_word=None if first is None else "hyphenated" if "-" in first
-        else "adjective-like" if _ADJECTIVE_SUFFIX.search(first) else "other",
+        first_word=first_word,
         alternative=alternative,
     )
 
