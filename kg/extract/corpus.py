@@ -260,7 +260,9 @@ def consolidate(paper_mentions: list[list[Mention]], models: Models | None = Non
             entity_type = types.get(r.key, r.type)
             p_proposed = scorer.proposed(profiles[id(r)], r)
             proposed = p_proposed >= proposed_threshold or announced(chosen[id(r)])
-            entities.append(paper_entity(chosen[id(r)], r.name, entity_type,
+            mentions = chosen[id(r)]
+            votes = r.group.votes if len(mentions) == len(r.group.mentions) else best_votes(mentions)
+            entities.append(paper_entity(mentions, votes, r.name, entity_type,
                                          proposed, probabilities[id(r)], p_proposed))
         result.append(merge_same_name(entities))
     return result
@@ -269,7 +271,7 @@ def consolidate(paper_mentions: list[list[Mention]], models: Models | None = Non
 def select_mentions(kept: list[Resolved], probabilities: dict[int, float]) -> dict[int, list[Mention]]:
     """The mentions each kept group keeps where alternatives overlap ("double early exiting" over
     "early exiting"): the more probable group wins the text, then the longer span. Mentions no
-    alternative overlaps are all kept. Returns the kept mentions by ``id(resolved)``.
+    alternative overlaps are all kept. Returns the kept mentions by ``id(resolved)`` (read-only lists).
 
     >>> from kg.model import Evidence
     >>> def r(surface, start, alternative):
@@ -282,9 +284,11 @@ def select_mentions(kept: list[Resolved], probabilities: dict[int, float]) -> di
     >>> [len(ms) for ms in select_mentions([long, short], {id(long): 0.4, id(short): 0.5}).values()]
     [0, 1]
     """
-    chosen: dict[int, list[Mention]] = {id(r): [] for r in kept}
     spans = [(m.evidence.section, m.evidence.start, m.evidence.end) for r in kept for m in r.group.mentions
              if m.alternative]
+    if not spans:  # nothing overlaps: most papers
+        return {id(r): r.group.mentions for r in kept}
+    chosen: dict[int, list[Mention]] = {id(r): [] for r in kept}
     contested = []
     for r in kept:
         for m in r.group.mentions:
@@ -394,11 +398,11 @@ def variant_family(groups: list[Group]) -> set[int]:
             if not stems.isdisjoint(own) or any(not names.isdisjoint(stems_of(mine)) for mine in own)}
 
 
-def paper_entity(mentions: list[Mention], name: str, entity_type: str, proposed: bool,
+def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, entity_type: str, proposed: bool,
                  probability: float, p_proposed: float) -> ExtractedEntity:
-    """The entity a group's (kept) ``mentions`` stand for in their paper. ``proposed``: the role
-    model's decision; ``probability``: the keep classifier's, which becomes the confidence."""
-    votes = best_votes(mentions)
+    """The entity a group's (kept) ``mentions`` stand for in their paper. ``votes``: their
+    :func:`best_votes`; ``proposed``: the role model's decision; ``probability``: the keep
+    classifier's, which becomes the confidence."""
     mentions = sorted(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
     reasons = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
     reasons += (f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
