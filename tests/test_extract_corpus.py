@@ -97,3 +97,21 @@ def test_cli_reports_rejects_on_stderr(tmp_path):
 def test_cli_missing_file_is_one_line_error(tmp_path):
     result = CliRunner().invoke(main, ["extract", str(tmp_path / "missing.jsonl")])
     assert result.exit_code == 1 and "missing.jsonl" in result.output
+
+
+def test_group_mentions_links_partners_and_lexicon_entries_in_order_of_first_mention():
+    """Keys a lexicon entry or an abbreviation partner links form one group, whichever comes first;
+    every other key is its own group; groups keep the order of their first mention."""
+    from kg.extract.corpus import group_mentions
+    from kg.extract.mentions import Mention
+    from kg.model import Evidence
+
+    def mention(surface, start, canonical=None, partner=None):
+        return Mention(Evidence("abstract", "", start, start + len(surface), surface), (), (), canonical, partner, False)
+
+    mentions = [mention("SST", 0, partner="Sparse Spectral Training"), mention("BERT", 5),
+                mention("Sparse Spectral Training", 10, partner="SST"), mention("LoRA", 40, canonical="LoRA"),
+                mention("Low-Rank Adaptation", 50, canonical="LoRA"), mention("bert", 70)]
+    groups = group_mentions(mentions)
+    assert [[m.form for m in g.mentions] for g in groups] == [
+        ["SST", "Sparse Spectral Training"], ["BERT", "bert"], ["LoRA", "Low-Rank Adaptation"]]
