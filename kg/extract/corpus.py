@@ -403,7 +403,8 @@ def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, en
     """The entity a group's (kept) ``mentions`` stand for in their paper. ``votes``: their
     :func:`best_votes`; ``proposed``: the role model's decision; ``probability``: the keep
     classifier's, which becomes the confidence."""
-    mentions = sorted(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
+    if len(mentions) > 1:
+        mentions = sorted(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
     reasons = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
     reasons += (f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
     if votes and decide_type(votes) != entity_type:
@@ -414,8 +415,7 @@ def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, en
         role = "evaluated_on"
     else:
         role = "used"
-    surfaces = dict.fromkeys(m.form for m in mentions)
-    aliases = tuple(sorted(s for s in surfaces if s != name))
+    aliases = tuple(sorted({m.form for m in mentions} - {name}))
     return ExtractedEntity(
         name=name,
         type=entity_type,
