@@ -245,22 +245,21 @@ def consolidate(paper_mentions: list[list[Mention]], models: Models | None = Non
     classifier (same order as the input). ``models``: the shipped ones unless given."""
     scorer = Scorer(models or load_classifier())
     resolved = resolve_corpus(paper_mentions)
-    profiles = {id(r): candidate_profile(r) for paper in resolved for r in paper}
+    profiles = [[candidate_profile(r) for r in paper] for paper in resolved]
     types = learned_types(resolved, scorer, profiles)
     threshold, proposed_threshold = scorer.models.keep.threshold, scorer.models.proposed.threshold
     result = []
-    for paper in resolved:
-        probabilities = {id(r): scorer.keep(profiles[id(r)]) for r in paper}
-        kept = [r for r in paper if probabilities[id(r)] >= threshold]
-        chosen = select_mentions(kept, probabilities)
+    for paper, paper_profiles in zip(resolved, profiles):
+        probabilities = {id(r): scorer.keep(profile) for r, profile in zip(paper, paper_profiles)}
+        chosen = select_mentions([r for r in paper if probabilities[id(r)] >= threshold], probabilities)
         entities = []
-        for r in kept:
-            if not chosen[id(r)]:
+        for r, profile in zip(paper, paper_profiles):
+            mentions = chosen.get(id(r))  # None: not kept
+            if not mentions:
                 continue
             entity_type = types.get(r.key, r.type)
-            p_proposed = scorer.proposed(profiles[id(r)], r)
-            proposed = p_proposed >= proposed_threshold or announced(chosen[id(r)])
-            mentions = chosen[id(r)]
+            p_proposed = scorer.proposed(profile, r)
+            proposed = p_proposed >= proposed_threshold or announced(mentions)
             votes = r.group.votes if len(mentions) == len(r.group.mentions) else best_votes(mentions)
             entities.append(paper_entity(mentions, votes, r.name, entity_type,
                                          proposed, probabilities[id(r)], p_proposed))
@@ -308,21 +307,21 @@ def select_mentions(kept: list[Resolved], probabilities: dict[int, float]) -> di
     return chosen
 
 
-def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: dict[int, Profile]) -> dict[str, str]:
+def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: list[list[Profile]]) -> dict[str, str]:
     """Per thing key, the type model's choice averaged over every paper that mentions the thing
     (so a thing keeps one type). Lexicon types are kept; the model only picks the coarse type,
     and within Dataset/Benchmark the rules decide. A thing that context calls a dataset or benchmark
     ("the X benchmark", "datasets such as X", "X-Bench") stays one whatever the model says.
-    ``profiles``: each group's :class:`Profile` by ``id(resolved)``."""
+    ``profiles``: each group's :class:`Profile`, in the order of ``resolved``."""
     classes = scorer.models.type.classes
     sums: dict[str, list[float]] = {}
     rule_type: dict[str, str] = {}
     data_cue: set[str] = set()
-    for paper in resolved:
-        for r in paper:
+    for paper, paper_profiles in zip(resolved, profiles):
+        for r, profile in zip(paper, paper_profiles):
             if r.group.canonical:
                 continue
-            probabilities = scorer.types(profiles[id(r)], r)
+            probabilities = scorer.types(profile, r)
             total = sums.get(r.key)
             sums[r.key] = probabilities if total is None else [a + b for a, b in zip(total, probabilities)]
             rule_type[r.key] = r.type
