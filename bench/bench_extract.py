@@ -19,7 +19,7 @@ runs ~8.1), peak 169 MB; the previous extractor measured 1126-1169 ms, 343-356 a
 tokenizer 2.2-2.5 CPU-s; pass 12.2-12.3 CPU-s on 1 process (~740 papers/CPU-s; cold 11.8-13.1);
 on 2 processes 12.3-14.5 CPU-s in the workers + 2.2 in the main process (unpickling), i.e. a
 speed-up of ~1.5-1.6 on two idle cores (wall speed-up measured 0.8-1.1: no idle core); consolidation
-7.6-10.4 CPU-s on one process; peak 1.0 GB (this process holds the mentions twice). --scale
+7.6-10.4 CPU-s on one process, 4.3-5.8 after the consolidation rework (6.0 -> 4.6 typical, interleaved runs); peak 1.0 GB (this process holds the mentions twice). --scale
 --tokenizer-only on 43,186 papers (synth.py --papers 50000): 11.4 CPU-s.
 """
 

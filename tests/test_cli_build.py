@@ -18,7 +18,7 @@ from rdflib import Graph
 from kg.cli import main
 from kg.graph.build import graph_chunks
 from kg.graph.store import open_graph, write_chunks
-from kg.model import Paper, PaperExtraction, Source
+from kg.model import Paper, PaperExtraction
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
 KG = [sys.executable, "-c", "from kg.cli import main; main()"]
