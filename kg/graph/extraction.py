@@ -47,11 +47,12 @@ def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1) -> 
     Papers whose content hash is in ``cached`` are not run through spaCy again; the others are,
     on ``jobs`` processes. ``cached`` must come from the same extractor version (:func:`load_cache`).
     """
-    todo = list({p.content_hash: p for p in papers if p.content_hash not in cached}.values())
-    fresh = dict(zip((p.content_hash for p in todo), mentions_of(todo, jobs)))
-    mentions = {h: fresh[h] if h in fresh else cached[h] for h in (p.content_hash for p in papers)}
-    extractions = corpus_extractions(papers, [mentions[p.content_hash] for p in papers])
-    reused = sum(1 for p in papers if p.content_hash not in fresh)
+    hashes = [paper.content_hash for paper in papers]  # each one hashes the paper's text: taken once
+    todo = {h: paper for h, paper in zip(hashes, papers) if h not in cached}
+    fresh = dict(zip(todo, mentions_of(list(todo.values()), jobs)))
+    mentions = {h: fresh[h] if h in fresh else cached[h] for h in hashes}
+    extractions = corpus_extractions(papers, [mentions[h] for h in hashes])
+    reused = sum(1 for h in hashes if h not in fresh)
     return Extracted(extractions, reused, mentions, extractor_version())
 
 
