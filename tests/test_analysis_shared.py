@@ -29,8 +29,8 @@ from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.analysis.shared import (
-    cache_file_name,
     Incidence,
+    cache_file_name,
     cached_evaluated_on,
     closest_methods,
     evaluated_on,
