@@ -108,6 +108,16 @@ def test_title_colon_is_proposed_with_head_noun_type():
     assert found["FooBench"].proposed and best_type(found["FooBench"]) == "Benchmark"
 
 
+def test_title_report_words_are_not_part_of_the_proposed_name():
+    found = by_surface(section_mentions("ZetaVid-2B Technical Report: Practice and Challenges", "title"))
+    assert found["ZetaVid-2B"].proposed and "ZetaVid-2B Technical Report" not in found
+
+
+def test_platforms_and_slash_joined_never_entities_are_not_entities():
+    found = by_surface(section_mentions("We train on Google Colab and report 2D/3D results with ZetaNet.", "abstract"))
+    assert "Google Colab" not in found and "2D/3D" not in found and "ZetaNet" in found
+
+
 def test_generic_classes_are_not_entities():
     found = by_surface(section_mentions("Large language models (LLMs) and CNNs are used.", "abstract"))
     assert "LLMs" not in found and "Large language models" not in found and "CNNs" not in found

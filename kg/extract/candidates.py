@@ -194,8 +194,10 @@ def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> boo
     A phrase ending in a plural class noun ("... models", "... networks") is generic too, and so
     is a plural acronym ("LLMs") unless the lexicon lists it ("FLOPs").
     """
-    if name_key(text) in resources.word_list("not_entities_keys"):
-        return True
+    not_entities = resources.word_list("not_entities_keys")
+    if name_key(text) in not_entities or ("/" in text and all(name_key(part) in not_entities
+                                                               for part in text.split("/"))):
+        return True  # "2D/3D", "CPU/GPU": every part is a never-entity
     if _GENERIC_PLURAL.match(text) and not in_lexicon:
         return True
     return text.rsplit(" ", 1)[-1].lower() in _CLASS_PLURALS
@@ -580,13 +582,19 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             if kind:
                 cand.vote(kind, W_CUE, f"pattern:{kind.lower()}-{lower}-x")
     if section_of(doc) == "title":
-        colon = next((i for i, word in enumerate(words_of(doc)) if word == ":"), None)
-        if colon is not None and 0 < colon <= 4 \
-                and not any(t.is_punct or t.is_stop for t in doc[:colon]):
-            candidate = candidate_at(doc, 0, colon)
+        colon = next((i for i, word in enumerate(words_of(doc)) if word == ":"), 0)
+        end = colon
+        while 0 < end <= 6 and lowers[end - 1] in _REPORT_WORDS:
+            end -= 1  # "Step-Video-T2V Technical Report: ..." proposes Step-Video-T2V
+        if 0 < end <= 4 and not any(t.is_punct or t.is_stop for t in doc[:end]):
+            candidate = candidate_at(doc, 0, end)
             candidate.proposed = True
             kind = _title_head_type(doc[colon + 1 :])
             candidate.vote(kind or "Method", W_CUE if kind else W_DEFAULT * 2, "title:head-noun")
+
+
+#: words closing a title's "X ...:" that name the document, not the thing
+_REPORT_WORDS = frozenset({"technical", "report"})
 
 
 def _propose_verb(doc: Doc, start: int, end: int) -> int | None:
