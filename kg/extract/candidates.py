@@ -311,21 +311,27 @@ def _raw_key(lower: str) -> str:
 def lexicon_form_fits(text: str, entry, key: str) -> bool:
     """Whether ``text`` may stand for a lexicon form with the same key: a form written with capitals
     ("FRAMES", "DROP", "IE") does not match an ordinary lower-case word ("frames", "drop", "i.e."),
+    a form with inner capitals ("ComplEx", "MultiPL", "BEHAVIOR") does not match a capitalised word,
     and a short form must match exactly.
 
     >>> from kg.extract.resources import LexiconEntry
     >>> e = LexiconEntry("Benchmark", "DROP", ("DROP",))
     >>> lexicon_form_fits("DROP", e, "drop"), lexicon_form_fits("drop", e, "drop")
     (True, False)
+    >>> lexicon_form_fits("Complex", LexiconEntry("Method", "ComplEx", ("ComplEx",)), "complex")
+    False
     """
     if text.startswith("\\"):
         return True  # a LaTeX macro left in an arXiv abstract stands for a name
     forms = [f for f in entry.forms if name_key(f) == key]
     for form in forms:
+        inner_capitals = any(c.isupper() for c in form[1:])
         if len(key) <= 4 and not form.islower():
             if text.replace(" ", "") in {form.replace(" ", ""), form.replace(" ", "") + "s"}:
                 return True
-        elif not text.islower() or not any(c.isupper() for c in form[1:]):
+        elif text.isalpha() and text.istitle() and inner_capitals:
+            continue  # a capitalised word is not a name spelled with inner capitals ("Complex", "ComplEx")
+        elif not text.islower() or not inner_capitals:
             return True
     return False
 
