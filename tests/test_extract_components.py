@@ -118,6 +118,12 @@ def test_platforms_and_slash_joined_never_entities_are_not_entities():
     assert "Google Colab" not in found and "2D/3D" not in found and "ZetaNet" in found
 
 
+def test_short_form_defined_as_a_generic_class_is_not_the_lexicon_name():
+    text = "Sparsely-activated models (SAMs) scale well. SAMs are inefficient, unlike BERT."
+    found = by_surface(section_mentions(text, "abstract"))
+    assert "SAMs" not in found and "BERT" in found
+
+
 def test_generic_classes_are_not_entities():
     found = by_surface(section_mentions("Large language models (LLMs) and CNNs are used.", "abstract"))
     assert "LLMs" not in found and "Large language models" not in found and "CNNs" not in found

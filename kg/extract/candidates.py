@@ -356,12 +356,14 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
     """Long and short forms of each abbreviation definition become linked candidates."""
     for pair in doc._.abbreviations:
         long, short = pair.long, pair.short
-        if is_generic(long.text, resources) or is_generic(short.text, resources):
-            continue
         end = max(long.end, short.end)
         after = lowers_of(doc)[end + 1] if end + 1 < len(doc) and lowers_of(doc)[end] == ")" else None
-        if long[-1].lower_ in _CLASS_PLURALS or after in _CLASS_PLURALS:
-            continue  # "Vision-Language-Action (VLA) models" names a class of models
+        if is_generic(long.text, resources) or is_generic(short.text, resources) \
+                or long[-1].lower_ in _CLASS_PLURALS or after in _CLASS_PLURALS:
+            # "Vision-Language-Action (VLA) models" names a class of models; here the short form
+            # means that class, not a lexicon name ("sparsely-activated models (SAMs)" is not SAM)
+            drop_lexicon_readings(doc, short.text, long.text)
+            continue
         long_c = candidate_at(doc, long.start, long.end)
         short_c = candidate_at(doc, short.start, short.end)
         long_c.partner, short_c.partner = (short.start, short.end), (long.start, long.end)
@@ -379,6 +381,17 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
         for i in compress(range(len(words)), map(short.text.__eq__, words)):
             if not (short.start <= i < short.end):
                 candidate_at(doc, i, i + 1).partner = (long.start, long.end)
+
+
+def drop_lexicon_readings(doc: Doc, short: str, long: str) -> None:
+    """Remove the candidates that only the lexicon found for ``short`` (or its plural) when the text
+    defines it as ``long``, which the lexicon entry does not spell."""
+    table = candidates(doc)
+    forms = {short, short + "s", short[:-1] if short.endswith("s") else short}
+    for span, candidate in list(table.items()):
+        if candidate.reasons == ["lexicon"] and span_text(doc, *span) in forms \
+                and name_key(candidate.canonical or "") != name_key(long):
+            del table[span]
 
 
 def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
