@@ -124,6 +124,13 @@ def test_short_form_defined_as_a_generic_class_is_not_the_lexicon_name():
     assert "SAMs" not in found and "BERT" in found
 
 
+def test_acronym_spelling_capitals_do_not_make_type_words_names():
+    text = "We build the Knowledge-Intensive Compressed LLM BenchmarK (LLM-KICK) to test models."
+    found = by_surface(section_mentions(text, "abstract"))
+    assert "BenchmarK" not in found
+    assert best_type(found["Knowledge-Intensive Compressed LLM BenchmarK"]) == "Benchmark"
+
+
 def test_generic_classes_are_not_entities():
     found = by_surface(section_mentions("Large language models (LLMs) and CNNs are used.", "abstract"))
     assert "LLMs" not in found and "Large language models" not in found and "CNNs" not in found

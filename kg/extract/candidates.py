@@ -374,8 +374,8 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
             lowers = lowers_of(doc)
             cue_word = lowers[end + 1] if end < len(doc) - 1 and lowers[end] == ")" else lowers[end]
             long_c.vote(kind, W_CUE, f"cue:{cue_word}")
-        kind = head_type(long, resources)
-        if kind:
+        kind = head_type(long, resources) or resources.cues.get(long[-1].lower_)
+        if kind:  # "Knowledge-Intensive Compressed LLM Benchmark (LLM-KICK)" is a benchmark
             long_c.vote(kind, W_HEAD, f"head:{long[-1].lower_}")
         words = words_of(doc)
         for i in compress(range(len(words)), map(short.text.__eq__, words)):
@@ -414,7 +414,7 @@ def add_names(doc: Doc, resources: Resources) -> None:
             continue
         name_like = is_name_shaped(word) or (i not in starts and i + 1 < len(doc) and is_version(words[i + 1]))
         if i in covered or not name_like or _is_generic_word(word) or _SHORT_ACRONYM.match(word) \
-                or doc[i].like_url:
+                or doc[i].like_url or _is_type_word(word):
             continue
         end = _name_end(doc, i)
         candidate = candidate_at(doc, i, end)
@@ -432,6 +432,14 @@ def add_names(doc: Doc, resources: Resources) -> None:
         if kind:
             candidate.vote(kind, W_CUE, f"cue:{lowers_of(doc)[end]}")
         next_free = end
+
+
+@lru_cache(maxsize=65536)
+def _is_type_word(word: str) -> bool:
+    """A head or cue noun however it is capitalised: "BenchmarK" and "MOdel" spell out an acronym's
+    letters ("LLM-KICK"), they are not names."""
+    resources = load_resources()
+    return word.lower() in resources.heads or word.lower() in resources.cues
 
 
 _TITLE_CONNECTORS = frozenset({"of", "as", "for"})
