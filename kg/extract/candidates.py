@@ -337,9 +337,11 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
 
 
 def head_type(span: Span, resources: Resources) -> str | None:
-    """The type the last word of ``span`` implies (rules/heads.tsv), if any."""
-    head = resources.heads.get(span[-1].lower_)
-    return head.type if head else None
+    """The type the last word of ``span`` implies: a head noun (rules/heads.tsv) or a cue noun
+    (rules/cues.tsv: "Knowledge-Intensive Compressed LLM Benchmark" is a benchmark), if any."""
+    word = span[-1].lower_
+    head = resources.heads.get(word)
+    return head.type if head else resources.cues.get(word)
 
 
 def cue_after(doc: Doc, end: int, resources: Resources) -> str | None:
@@ -374,8 +376,8 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
             lowers = lowers_of(doc)
             cue_word = lowers[end + 1] if end < len(doc) - 1 and lowers[end] == ")" else lowers[end]
             long_c.vote(kind, W_CUE, f"cue:{cue_word}")
-        kind = head_type(long, resources) or resources.cues.get(long[-1].lower_)
-        if kind:  # "Knowledge-Intensive Compressed LLM Benchmark (LLM-KICK)" is a benchmark
+        kind = head_type(long, resources)
+        if kind:
             long_c.vote(kind, W_HEAD, f"head:{long[-1].lower_}")
         words = words_of(doc)
         for i in compress(range(len(words)), map(short.text.__eq__, words)):
