@@ -36,6 +36,7 @@ def test_tokenizer_keeps_names_whole():
 
 def test_tokenizer_splits_derivations_and_punctuation():
     assert tokens("a MoE-based (LoRA) model") == ["a", "MoE", "-based", "(", "LoRA", ")", "model"]
+    assert tokens("Llama-type and BERT-sized nets") == ["Llama", "-type", "and", "BERT", "-sized", "nets"]
 
 
 def test_abbreviation_long_then_short():

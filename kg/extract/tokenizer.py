@@ -7,7 +7,7 @@ downstream needs them: the lexicon and the grouping compare names after removing
 spaces, so ``Mixture-of-Experts`` (one token) and ``Mixture of Experts`` (three) still meet.
 We therefore drop exactly those three infix rules and keep every prefix/suffix rule, so trailing
 punctuation (``GPT-4o,`` ``(MoE)``) is still split off. One suffix is added: ``-based``/``-like``/
-``-style``/``-driven``/``-powered`` is split from the name before it, so "MoE-based" yields "MoE",
+``-style``/``-driven``/``-powered``/``-type``/``-sized`` is split from the name before it, so "MoE-based" yields "MoE",
 and a parenthesis glued to a word ("Caching(BAC)", typed without a space) is split off. spaCy's
 unit suffixes ("5M" -> "5" "M") would cut a size off a name ("ImageNet-1K", "EMOv2-5M"), so a name
 that starts with a letter and ends in a size is kept whole (``token_match``).
@@ -22,7 +22,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 _NAME_BREAKING_INFIXES = ("(?:-|–|—|--|---|——|~)", "[:<>=/]", "[+\\-\\*^]")
-_DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?i:based|like|style|driven|powered)"
+_DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?i:based|like|style|driven|powered|type|sized)"
 _FINAL_PERIOD = r"(?<=[A-Z0-9])\."  # "LLaMA-2-13B." -> "LLaMA-2-13B" "."
 _GLUED_PARENTHESES = (r"(?<=[A-Za-z])\((?=[A-Za-z])", r"\)(?=-)")  # "Caching(BAC)", "MoE)-like"
 _SIZED_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*[0-9](?:\.[0-9]+)?[KMGTkmgt](?:/[0-9]+(?:\.[0-9]+)?[KMGTkmgt]?)*$")
