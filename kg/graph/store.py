@@ -219,24 +219,56 @@ def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: d
 
 
 def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], changed: list[Span]) -> None:
-    """The new store as a checkpoint of ``graph_dir``'s, minus the ``stale`` chunks' triples (read from
-    its graph.ttl, each checked against its fingerprint), plus the ``changed`` chunks of the new graph.ttl.
+    """The new store as a checkpoint of ``graph_dir``'s, minus the triples only the ``stale`` chunks (read
+    from its graph.ttl, each checked against its fingerprint) hold, plus those only the ``changed`` chunks
+    of the new graph.ttl hold.
 
-    The deletion is one SPARQL ``DELETE DATA`` (one transaction) written from the parsed terms, never
-    from file text.
+    A changed chunk mostly keeps its statements (a paper whose confidences moved keeps its title,
+    abstract and sources), so its two versions are compared statement by statement (`statement_lines`)
+    and only the difference touches the store: deleted as parsed terms (never SPARQL text from the
+    file), then bulk-loaded. Deleting first keeps a statement whose text was rewritten.
     """
     with open(graph_dir / TURTLE, "rb") as source:
-        old_text = b"".join(_checked_span(source, span) for span in stale)
+        old = {span.key: _checked_span(source, span) for span in stale}
     with open(generation / TURTLE, "rb") as source:
-        new_text = b"".join(_read_span(source, span) for span in changed)
+        new = {span.key: _read_span(source, span) for span in changed}
+    removed, added = [], []
+    for key, text in old.items():
+        if key in new:
+            before, after = statement_lines(text), statement_lines(new.pop(key))
+            removed.extend(before - after)
+            added.extend(after - before)
+        else:
+            removed.append(text)
+    added.extend(new.values())
     prefixes = TURTLE_PREFIXES.encode("utf-8")
-    removed = "".join(f"{q.subject} {q.predicate} {q.object} .\n"
-                      for q in ox.parse(prefixes + old_text, format=ox.RdfFormat.TURTLE))
+    removed = list(ox.parse(prefixes + b"".join(removed), format=ox.RdfFormat.TURTLE))
     open_store(graph_dir).backup(str(generation / STORE))
     store = ox.Store(str(generation / STORE))
-    store.update("DELETE DATA {\n" + removed + "}")
-    store.bulk_load(input=prefixes + new_text, format=ox.RdfFormat.TURTLE)
+    for quad in removed:
+        store.remove(quad)
+    store.bulk_load(input=prefixes + b"".join(added), format=ox.RdfFormat.TURTLE)
     store.flush()
+
+
+def statement_lines(text: bytes) -> set[bytes]:
+    """Each statement of chunk ``text`` (`kg.graph.build.turtle_block`s: a subject line, then one
+    ``predicate object`` per line, literals never spanning lines) as a Turtle line of its own.
+
+    >>> sorted(statement_lines(b'<s> a kg:Paper ;\n    kg:upvotes 3 .\n<t> kg:line 1 .\n'))
+    [b'<s> a kg:Paper .\n', b'<s> kg:upvotes 3 .\n', b'<t> kg:line 1 .\n']
+    """
+    statements = set()
+    subject = b""
+    for line in text.split(b"\n"):
+        if line.startswith(b"<"):
+            subject, _, line = line.partition(b" ")
+        elif line:
+            line = line.lstrip(b" ")
+        else:
+            continue
+        statements.add(subject + b" " + line[:-2] + b" .\n")  # without its " ;" or " ."
+    return statements
 
 
 def _checked_span(source: BinaryIO, span: Span) -> bytes:
