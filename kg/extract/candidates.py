@@ -336,12 +336,15 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
     return False
 
 
-def head_type(span: Span, resources: Resources) -> str | None:
-    """The type the last word of ``span`` implies: a head noun (rules/heads.tsv) or a cue noun
-    (rules/cues.tsv: "Knowledge-Intensive Compressed LLM Benchmark" is a benchmark), if any."""
+def head_vote(span: Span, resources: Resources) -> tuple[str, float] | None:
+    """The type the last word of ``span`` implies and how strongly: a head noun (rules/heads.tsv,
+    as strong as any head phrase) or a cue noun (rules/cues.tsv, as strong as a cue: "Knowledge-Intensive
+    Compressed LLM Benchmark" is a benchmark, "Efficient Motion Diffusion Model" a model), if any."""
     word = span[-1].lower_
     head = resources.heads.get(word)
-    return head.type if head else resources.cues.get(word)
+    if head:
+        return head.type, W_HEAD
+    return (resources.cues[word], W_CUE) if word in resources.cues else None
 
 
 def cue_after(doc: Doc, end: int, resources: Resources) -> str | None:
@@ -376,9 +379,9 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
             lowers = lowers_of(doc)
             cue_word = lowers[end + 1] if end < len(doc) - 1 and lowers[end] == ")" else lowers[end]
             long_c.vote(kind, W_CUE, f"cue:{cue_word}")
-        kind = head_type(long, resources)
-        if kind:
-            long_c.vote(kind, W_HEAD, f"head:{long[-1].lower_}")
+        vote = head_vote(long, resources)
+        if vote:
+            long_c.vote(*vote, f"head:{long[-1].lower_}")
         words = words_of(doc)
         for i in compress(range(len(words)), map(short.text.__eq__, words)):
             if not (short.start <= i < short.end):
@@ -473,8 +476,7 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
         if len(titled.intersection(range(i, end))) >= 2 and substantive \
                 and not is_generic(span_text(doc, i, end), resources):
             candidate = candidate_at(doc, i, end)
-            kind = head_type(doc[i:end], resources)
-            candidate.vote(kind or "Method", W_HEAD if kind else W_DEFAULT, "title-case")
+            candidate.vote(*(head_vote(doc[i:end], resources) or ("Method", W_DEFAULT)), "title-case")
             cue = cue_after(doc, end, resources)
             if cue:
                 candidate.vote(cue, W_CUE, f"cue:{lowers[end]}")
