@@ -132,6 +132,11 @@ def test_acronym_spelling_capitals_do_not_make_type_words_names():
     assert best_type(found["Knowledge-Intensive Compressed LLM BenchmarK"]) == "Benchmark"
 
 
+def test_parenthesised_list_after_a_plural_cue_takes_its_type():
+    found = by_surface(section_mentions("We test on three benchmarks (FooSet, BarQA-2, and ZetaLM-MTL).", "abstract"))
+    assert best_type(found["ZetaLM-MTL"]) == "Benchmark"
+
+
 def test_generic_classes_are_not_entities():
     found = by_surface(section_mentions("Large language models (LLMs) and CNNs are used.", "abstract"))
     assert "LLMs" not in found and "Large language models" not in found and "CNNs" not in found
