@@ -137,6 +137,13 @@ def test_parenthesised_list_after_a_plural_cue_takes_its_type():
     assert best_type(found["ZetaLM-MTL"]) == "Benchmark"
 
 
+def test_capitalised_words_with_a_benchmark_suffix_are_names():
+    found = by_surface(section_mentions("Results on Exebench, Decompile-Eval and GenAI-benchmark, not Medieval texts.",
+                                        "abstract"))
+    assert all(best_type(found[name]) == "Benchmark" for name in ("Exebench", "Decompile-Eval", "GenAI-benchmark"))
+    assert "Medieval" not in found
+
+
 def test_generic_classes_are_not_entities():
     found = by_surface(section_mentions("Large language models (LLMs) and CNNs are used.", "abstract"))
     assert "LLMs" not in found and "Large language models" not in found and "CNNs" not in found

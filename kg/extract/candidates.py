@@ -188,6 +188,23 @@ def name_suffix_type(text: str, resources: Resources) -> str | None:
                  and len(lower) > len(suffix)), None)
 
 
+def has_data_suffix(word: str, resources: Resources) -> bool:
+    """A capitalised word ending in a benchmark or dataset suffix where a name part starts: after a
+    hyphen, at a capital, or "bench" anywhere ("Decompile-Eval", "Exebench"; not "Medieval").
+
+    >>> r = load_resources()
+    >>> [has_data_suffix(w, r) for w in ("Exebench", "Decompile-Eval", "Medieval", "bench")]
+    [True, True, False, False]
+    """
+    lower = word.lower()
+    for suffix, kind in resources.name_suffixes.items():
+        if kind in {"Benchmark", "Dataset"} and lower.endswith(suffix) and len(lower) > len(suffix) \
+                and word[0].isupper():
+            at = len(word) - len(suffix.lstrip("-"))
+            return suffix.startswith(("-", "bench")) or word[at - 1] == "-" or word[at].isupper()
+    return False
+
+
 def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> bool:
     """Whole fields, generic model classes, hardware and other never-entities (rules/not_entities.txt).
 
@@ -417,7 +434,8 @@ def add_names(doc: Doc, resources: Resources) -> None:
         word = words[i]
         if i < next_free:
             continue
-        name_like = is_name_shaped(word) or (i not in starts and i + 1 < len(doc) and is_version(words[i + 1]))
+        name_like = is_name_shaped(word) or (i not in starts and i + 1 < len(doc) and is_version(words[i + 1])) \
+            or has_data_suffix(word, resources)
         if i in covered or not name_like or _is_generic_word(word) or _SHORT_ACRONYM.match(word) \
                 or doc[i].like_url or _is_type_word(word):
             continue
