@@ -15,10 +15,11 @@ import rdflib
 from rdflib import DCTERMS, RDF, SKOS, BNode, Graph, Literal, URIRef
 
 from kg.errors import KGError
-from kg.graph.build import graph_chunks, turtle_document
+from kg.graph.build import graph_chunks, paper_digest, turtle_document
 from kg.graph.iris import entity_iri, evidence_iri, normalise_base, paper_iri, slug, source_iri
 from kg.graph.stats import graph_counts
-from kg.graph.store import CURRENT, INDEX, open_graph, open_store, read_manifest, write_chunks, write_graph
+from kg.graph.store import (CURRENT, INDEX, open_graph, open_store, previous_chunks, read_manifest, write_chunks,
+                            write_graph)
 from kg.graph.validate import load_shapes, validate, validate_graph
 from kg.model import Evidence, ExtractedEntity, Paper, PaperDate, PaperExtraction, Reject, Source
 from kg.vocab import KG, SCHEMA, ontology_dir
@@ -509,6 +510,26 @@ def test_a_previous_graph_that_does_not_match_its_index_means_a_full_load(tmp_pa
     assert store_dump(out) == store_dump(tmp_path / "full")
     assert (out / "graph.ttl").read_bytes() == (tmp_path / "full" / "graph.ttl").read_bytes()
     assert written.reused_chunks == 0
+
+
+def test_a_rebuild_copies_the_text_of_unchanged_papers_only(tmp_path):
+    out = tmp_path / "g"
+    old = corpus()
+    write(out, old)
+    chunks = {chunk.key: chunk for chunk in graph_chunks(old, BASE)}
+    key = paper_iri(BASE, old[0].paper)
+    with previous_chunks(out) as reuse:
+        assert reuse(key, paper_digest(old[0], BASE)) == chunks[key].text
+        old[0].entities[0].confidence = 0.5  # another extraction, another digest
+        assert reuse(key, paper_digest(old[0], BASE)) is None
+        assert reuse(key, "") is None and reuse("https://example.org/other", chunks[key].digest) is None
+    assert paper_digest(old[0], "https://example.org/other/") != paper_digest(old[0], BASE)
+    turtle = (out / CURRENT).resolve() / "graph.ttl"
+    turtle.write_text(turtle.read_text(encoding="utf-8").replace("BERT", "BERt"), encoding="utf-8")
+    with previous_chunks(out) as reuse:  # text that does not match its fingerprint is never copied
+        assert all(reuse(chunk.key, chunk.digest) is None for chunk in chunks.values() if "BERT" in chunk.text)
+    with previous_chunks(tmp_path / "nothing-here") as reuse:
+        assert reuse(key, chunks[key].digest) is None
 
 
 def test_rdflib_triples_are_written_as_one_chunk_without_an_index(tmp_path):

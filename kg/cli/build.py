@@ -16,7 +16,7 @@ from rich.table import Table
 from kg.errors import KGError
 from kg.graph.build import graph_chunks
 from kg.graph.iris import normalise_base
-from kg.graph.store import REJECTS, WrittenGraph, write_chunks
+from kg.graph.store import REJECTS, WrittenGraph, previous_chunks, write_chunks
 from kg.cli.options import inputs_argument, read_papers, year_option
 from kg.model import PaperExtraction, ReadResult, Reject
 from kg.vocab import DEFAULT_BASE_IRI
@@ -58,7 +58,8 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
     """Read papers from INPUT files or folders, extract entities and write the knowledge graph.
 
     The previous graph in --out stays intact until the new one is complete. Papers whose title and
-    abstract did not change since the last build in --out are not extracted again.
+    abstract did not change since the last build in --out are not extracted again, and the graph text
+    of papers whose extraction did not change is copied from it.
     """
     from kg.graph.extraction import extract_papers, load_cache
 
@@ -69,11 +70,11 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
     with err.status(f"Extracting entities from {len(read.papers)} papers…"):
         extracted = extract_papers(read.papers, load_cache(out_dir), jobs)
     extractions = extracted.extractions
-    with progress_bar(err) as progress:
+    with progress_bar(err) as progress, previous_chunks(out_dir) as reuse:
         task = progress.add_task("Writing graph (papers, then entities)", total=None)
         written = write_chunks(
             out_dir,
-            _advancing(graph_chunks(extractions, base_iri), progress, task),
+            _advancing(graph_chunks(extractions, base_iri, reuse), progress, task),
             rejects=read.rejects,
             manifest=build_manifest(inputs, base_iri, read, extractions),
             extras=partial(write_extras, extracted),

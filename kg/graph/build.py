@@ -4,7 +4,9 @@ The layout is ontology/README.md's. A :class:`Chunk` is the Turtle text of every
 ``key``) owns: a paper with its source records and evidence nodes, an extractor node, or an entity node
 with its type and labels. Chunks never share a subject, so the graph is their disjoint union, and a
 rebuild can compare each chunk with the previous build's and touch only those that changed
-(:mod:`kg.graph.store`). The same text is what graph.ttl holds and what the store bulk-loads.
+(:mod:`kg.graph.store`). The same text is what graph.ttl holds and what the store bulk-loads. A paper
+chunk carries a digest of what its text is made from, so a rebuild copies the text of an unchanged
+paper from the previous graph.ttl instead of writing it again.
 
 Chunks come in a fixed order: papers by IRI, then extractor nodes, then entities by IRI; within a chunk
 every list of values is sorted. So the same extractions give the same bytes, whatever order they come in.
@@ -14,12 +16,17 @@ entities, not with the number of triples.
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from json.encoder import encode_basestring
-from typing import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
 from urllib.parse import quote
 
+import msgspec
 import pyoxigraph as ox
 
 from kg.errors import KGError
@@ -46,15 +53,24 @@ class Chunk:
     """The Turtle statements (prefixes of ``TURTLE_PREFIXES``) of ``key`` and the IRIs nested under it.
 
     ``key`` owns every subject in ``text``: itself and the IRIs ``<key>/...`` it links to (a paper's
-    source records and evidence nodes).
+    source records and evidence nodes). ``digest`` identifies what a paper chunk's text was made from
+    (`paper_digest`; empty for other chunks): equal digests, equal text.
     """
 
     key: str
     text: str
+    digest: str = ""
 
 
-def graph_chunks(extractions: Iterable[PaperExtraction], base: str) -> Iterator[Chunk]:
+#: a chunk's text from the previous build, given its key and digest (None when it has to be made again)
+Reuse = Callable[[str, str], "str | None"]
+
+
+def graph_chunks(extractions: Iterable[PaperExtraction], base: str, reuse: Reuse | None = None) -> Iterator[Chunk]:
     """Every chunk of the graph for ``extractions`` under the base IRI ``base``, in graph.ttl order.
+
+    ``reuse`` may give a paper chunk's text from the previous build when its digest is unchanged
+    (`kg.graph.store.previous_chunks`), which saves writing it again: most papers of a grown corpus.
 
     >>> from kg.model import Evidence
     >>> paper = Paper(title="LoRA", abstract="We propose LoRA.", arxiv_id="2106.09685")
@@ -71,7 +87,13 @@ def graph_chunks(extractions: Iterable[PaperExtraction], base: str) -> Iterator[
     extractors: set[tuple[str, str]] = set()
     for node, extraction in sorted(((paper_iri(base, e.paper), e) for e in extractions), key=lambda pair: pair[0]):
         extractors.add((extraction.extractor, extraction.extractor_version))
-        yield Chunk(node, paper_text(node, extraction, base, labels))
+        digest = paper_digest(extraction, base)
+        text = reuse(node, digest) if reuse is not None else None
+        if text is None:
+            text = paper_text(node, extraction, base, labels)
+        else:
+            entity_findings(extraction, base, labels)
+        yield Chunk(node, text, digest)
     for name, version in sorted(extractors):
         node = extractor_iri(base, name, version)
         yield Chunk(node, turtle_block(node, [("a", "kg:Extraction"), ("kg:extractor", literal(name)),
@@ -83,6 +105,25 @@ def graph_chunks(extractions: Iterable[PaperExtraction], base: str) -> Iterator[
 def turtle_document(chunks: Iterable[Chunk]) -> str:
     """A complete Turtle document of ``chunks`` (graph.ttl's content)."""
     return TURTLE_PREFIXES + "\n" + "".join(chunk.text for chunk in chunks)
+
+
+def paper_digest(extraction: PaperExtraction, base: str) -> str:
+    """A digest of everything `paper_text` makes a paper's chunk from: the extraction, the base IRI and
+    the code that writes the text (`_layout_digest`), so a changed layout never reuses old text."""
+    return hashlib.sha1(_layout_digest() + base.encode("utf-8") + _ENCODER.encode(extraction)).hexdigest()
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
+@cache
+def _layout_digest() -> bytes:
+    """A digest of the modules whose code decides a chunk's text (this one, IRIs, vocabulary)."""
+    from kg import vocab
+    from kg.graph import iris
+
+    sources = b"".join(Path(module.__file__).read_bytes() for module in (sys.modules[__name__], iris, vocab))
+    return hashlib.sha1(sources).digest()
 
 
 def paper_text(node: str, extraction: PaperExtraction, base: str, labels: EntityLabels) -> str:
@@ -140,13 +181,7 @@ def link_statements(node: str, extraction: PaperExtraction, base: str, labels: E
     relation; its confidence is the highest, its reasons all of them, its sentence and offsets
     those of the most confident finding. Records the entities' names in ``labels``.
     """
-    paper = extraction.paper
-    found: dict[str, list[ExtractedEntity]] = defaultdict(list)
-    for entity in extraction.entities:
-        check_entity(paper, entity)
-        target = entity_iri(base, entity.type, entity.name)
-        found[target].append(entity)
-        labels.add(target, entity)
+    found = entity_findings(extraction, base, labels)
     links: Statements = []
     evidence_links: Statements = []
     blocks = []
@@ -158,6 +193,17 @@ def link_statements(node: str, extraction: PaperExtraction, base: str, labels: E
         evidence_links.append(("kg:evidence", iri(evidence)))
         blocks.append(turtle_block(evidence, evidence_statements(target, findings)))
     return links + evidence_links, blocks
+
+
+def entity_findings(extraction: PaperExtraction, base: str, labels: EntityLabels) -> dict[str, list[ExtractedEntity]]:
+    """The paper's findings by entity IRI, recorded in ``labels``; KGError for an unknown type or role."""
+    found: dict[str, list[ExtractedEntity]] = defaultdict(list)
+    for entity in extraction.entities:
+        check_entity(extraction.paper, entity)
+        target = entity_iri(base, entity.type, entity.name)
+        found[target].append(entity)
+        labels.add(target, entity)
+    return found
 
 
 def evidence_statements(target: str, findings: Sequence[ExtractedEntity]) -> Statements:

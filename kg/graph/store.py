@@ -37,7 +37,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from kg.errors import KGError
-from kg.graph.build import TURTLE_PREFIXES, Chunk
+from kg.graph.build import TURTLE_PREFIXES, Chunk, Reuse
 from kg.graph.stats import GraphCounts, graph_counts
 from kg.io import replace_dir
 from kg.model import Reject
@@ -100,12 +100,14 @@ class WrittenGraph:
 
 @dataclass(frozen=True)
 class Span:
-    """Where one chunk's text is in the new graph.ttl, and its fingerprint (SHA-1 of the text)."""
+    """Where one chunk's text is in the new graph.ttl, its fingerprint (SHA-1 of the text) and the
+    digest of what the text was made from (`Chunk.digest`, may be empty)."""
 
     key: str
     fingerprint: str
     start: int
     end: int
+    digest: str = ""
 
 
 def write_graph(graph_dir: Path, triples: Iterable[Triple], **options) -> WrittenGraph:
@@ -188,7 +190,7 @@ def write_turtle(path: Path, chunks: Iterable[Chunk]) -> list[Span]:
             data = chunk.text.encode("utf-8")
             start = out.tell()
             out.write(data)
-            spans.append(Span(chunk.key, hashlib.sha1(data).hexdigest(), start, start + len(data)))
+            spans.append(Span(chunk.key, hashlib.sha1(data).hexdigest(), start, start + len(data), chunk.digest))
     return spans
 
 
@@ -288,7 +290,7 @@ def _read_span(source: BinaryIO, span: Span) -> bytes:
 def index_header() -> str:
     """chunks.tsv's first line: its layout and a hash of the prefixes chunk texts are written under
     (a chunk's bytes mean other triples under other prefixes)."""
-    return f"# kg chunks v1 prefixes={hashlib.sha1(TURTLE_PREFIXES.encode()).hexdigest()}\n"
+    return f"# kg chunks v2 prefixes={hashlib.sha1(TURTLE_PREFIXES.encode()).hexdigest()}\n"
 
 
 def read_index(graph_dir: Path) -> dict[str, Span] | None:
@@ -309,17 +311,43 @@ def read_index(graph_dir: Path) -> dict[str, Span] | None:
 
 
 def _span(fields: list[str]) -> Span:
-    """A :class:`Span` from its chunks.tsv fields (ValueError when they are not key, fingerprint, start, end)."""
-    key, fingerprint, start, end = fields
-    return Span(key, fingerprint, int(start), int(end))
+    """A :class:`Span` from its chunks.tsv fields (ValueError when they are not key, fingerprint, start,
+    end, digest)."""
+    key, fingerprint, start, end, digest = fields
+    return Span(key, fingerprint, int(start), int(end), digest)
 
 
 def write_index(path: Path, spans: Iterable[Span]) -> None:
-    """chunks.tsv: :func:`index_header`, then one ``key<TAB>fingerprint<TAB>start<TAB>end`` line per
-    chunk, in graph.ttl order."""
+    """chunks.tsv: :func:`index_header`, then one ``key<TAB>fingerprint<TAB>start<TAB>end<TAB>digest``
+    line per chunk, in graph.ttl order."""
     with open(path, "w", encoding="utf-8") as out:
         out.write(index_header())
-        out.writelines(f"{span.key}\t{span.fingerprint}\t{span.start}\t{span.end}\n" for span in spans)
+        out.writelines(f"{span.key}\t{span.fingerprint}\t{span.start}\t{span.end}\t{span.digest}\n" for span in spans)
+
+
+@contextmanager
+def previous_chunks(graph_dir: Path) -> Iterator[Reuse]:
+    """A `Reuse` for `kg.graph.build.graph_chunks`: the text of the chunk of ``graph_dir``'s current
+    generation with that key, when its digest is the one asked for and its bytes match its fingerprint
+    (else None, and the chunk is written again: a damaged previous build costs time, never correctness).
+    """
+    generation = current_generation(graph_dir)
+    index = read_index(generation) if generation is not None else None
+    if not index:
+        yield lambda key, digest: None
+        return
+    with open(generation / TURTLE, "rb") as source:
+
+        def reuse(key: str, digest: str) -> str | None:
+            span = index.get(key)
+            if span is None or not digest or span.digest != digest:
+                return None
+            try:
+                return _checked_span(source, span).decode("utf-8")
+            except ValueError:  # not its fingerprint (UnicodeDecodeError is a ValueError)
+                return None
+
+        yield reuse
 
 
 def to_ox(term) -> ox.NamedNode | ox.Literal:
