@@ -594,11 +594,12 @@ _LIST_SEPARATORS = frozenset({",", "and", "or", "the"})
 
 
 def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason: str) -> None:
-    """Vote ``kind`` for a comma/and-separated list of candidates starting at token ``i``."""
+    """Vote ``kind`` for a comma/and-separated list of candidates starting at token ``i`` (Benchmark
+    instead of Dataset for a candidate something else already calls a benchmark: "on MT-Bench")."""
     lowers, n_words = lowers_of(doc), len(doc)
     while i < n_words and i in starts:
         candidate = starts[i]
-        candidate.vote(kind, W_LIST, reason)
+        candidate.vote("Benchmark" if kind == "Dataset" and "Benchmark" in candidate.votes else kind, W_LIST, reason)
         i = candidate.end
         while i < n_words and lowers[i] in _LIST_SEPARATORS:
             i += 1
