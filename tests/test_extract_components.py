@@ -144,6 +144,11 @@ def test_capitalised_words_with_a_benchmark_suffix_are_names():
     assert "Medieval" not in found
 
 
+def test_name_ending_in_a_known_model_is_a_model():
+    found = by_surface(section_mentions("Our results with the Semantic Token ViT are strong.", "abstract"))
+    assert best_type(found["Semantic Token ViT"]) == "Model"
+
+
 def test_generic_classes_are_not_entities():
     found = by_surface(section_mentions("Large language models (LLMs) and CNNs are used.", "abstract"))
     assert "LLMs" not in found and "Large language models" not in found and "CNNs" not in found

@@ -355,13 +355,17 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
 
 def head_vote(span: Span, resources: Resources) -> tuple[str, float] | None:
     """The type the last word of ``span`` implies and how strongly: a head noun (rules/heads.tsv,
-    as strong as any head phrase) or a cue noun (rules/cues.tsv, as strong as a cue: "Knowledge-Intensive
-    Compressed LLM Benchmark" is a benchmark, "Efficient Motion Diffusion Model" a model), if any."""
+    as strong as any head phrase), a cue noun (rules/cues.tsv, as strong as a cue: "Knowledge-Intensive
+    Compressed LLM Benchmark" is a benchmark, "Efficient Motion Diffusion Model" a model) or, after
+    other words, a model the lexicon knows ("Semantic Token ViT" is a model), if any."""
     word = span[-1].lower_
     head = resources.heads.get(word)
     if head:
         return head.type, W_HEAD
-    return (resources.cues[word], W_CUE) if word in resources.cues else None
+    if word in resources.cues:
+        return resources.cues[word], W_CUE
+    entry = resources.lexicon.get(name_key(span[-1].text)) if len(span) > 1 else None
+    return ("Model", W_HEAD) if entry is not None and entry.type == "Model" else None  # "Semantic Token ViT"
 
 
 def cue_after(doc: Doc, end: int, resources: Resources) -> str | None:
