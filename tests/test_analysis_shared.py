@@ -258,7 +258,7 @@ def test_resolve_method_by_name_any_case_else_iri_and_hostile_names_are_data(gra
             resolve_method(graph, name)
 
 
-@pytest.mark.parametrize("module", ["kg.analysis.shared", "kg.analysis.view"])
+@pytest.mark.parametrize("module", ["kg.analysis.shared", "kg.analysis.view", "kg.cli.analysis"])
 def test_docstring_examples(module):
     results = doctest.testmod(importlib.import_module(module))
     assert results.attempted and not results.failed

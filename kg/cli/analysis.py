@@ -10,7 +10,7 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Iterable
+from typing import TYPE_CHECKING, BinaryIO, Iterable, Sequence
 
 import click
 from rich.console import Console
@@ -82,9 +82,20 @@ def print_pairs(pairs: list[SharedPair], output_format: str) -> None:
         click.echo("No methods share a benchmark (with these options).")
         return
     table = RichTable(*columns, title="Methods evaluated on shared benchmarks", title_justify="left")
-    for row in rows:
-        table.add_row(*(str(value) for value in row))
+    for row, pair in zip(rows, pairs):
+        table.add_row(*(str(value) for value in row[:-1]), benchmarks_cell(pair.benchmarks))
     Console().print(table)
+
+
+def benchmarks_cell(names: Sequence[str], shown: int = 6) -> str:
+    """The first ``shown`` shared benchmarks and how many more (a table cell stays readable; CSV
+    and JSON list them all).
+
+    >>> benchmarks_cell(["A", "B", "C"], shown=2)
+    'A; B; … and 1 more'
+    """
+    more = f"; … and {len(names) - shown} more" if len(names) > shown else ""
+    return "; ".join(names[:shown]) + more
 
 
 @click.command()
