@@ -1,10 +1,19 @@
-"""Basic counts of a graph: papers, entities per type, links per role, triples."""
+"""Basic counts of a graph: papers, entities per type, links per role, triples.
+
+Counted in the store by SPARQL (`graph_counts`), or, when a build only changed part of the store, as the
+previous counts minus those of the triples it deleted plus those of the triples it added (`quad_counts`,
+`GraphCounts` arithmetic): a scan of the whole store (1.8 s for 1.9M triples) for a change of a few
+hundred thousand triples is what made a small rebuild as slow as a full one.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from typing import Iterable
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import RDF, Graph
 
 from kg.vocab import CLASS_TYPE, KG, RELATIONS, TYPE_CLASS
 
@@ -30,6 +39,35 @@ class GraphCounts:
         """Plain JSON-ready form (build.json)."""
         return {"papers": self.papers, "entities": self.entities, "links": self.links, "triples": self.triples}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> GraphCounts:
+        """The counts `as_dict` wrote (KeyError, TypeError or ValueError when they are not that)."""
+        entities = {name: int(data["entities"][name]) for name in CLASS_TYPE.values()}
+        links = {name: int(data["links"][name]) for name in _RELATION_NAMES.values()}
+        return cls(int(data["papers"]), entities, links, int(data["triples"]))
+
+    def __add__(self, other: GraphCounts) -> GraphCounts:
+        """The counts of two graphs with no triple in common, together."""
+        return self._combined(other, 1)
+
+    def __sub__(self, other: GraphCounts) -> GraphCounts:
+        """These counts without those of ``other``, a part of this graph.
+
+        >>> one = GraphCounts(1, {"Method": 1}, {"uses": 1}, 9)
+        >>> one - one + GraphCounts(2, {"Method": 0}, {"uses": 3}, 20)
+        GraphCounts(papers=2, entities={'Method': 0}, links={'uses': 3}, triples=20)
+        """
+        return self._combined(other, -1)
+
+    def _combined(self, other: GraphCounts, sign: int) -> GraphCounts:
+        """Each count plus ``sign`` times ``other``'s."""
+        return GraphCounts(
+            self.papers + sign * other.papers,
+            {name: number + sign * other.entities[name] for name, number in self.entities.items()},
+            {name: number + sign * other.links[name] for name, number in self.links.items()},
+            self.triples + sign * other.triples,
+        )
+
 
 def graph_counts(graph: Graph) -> GraphCounts:
     """Count papers, entities by type, paper-entity links by relation and triples of ``graph``."""
@@ -40,6 +78,31 @@ def graph_counts(graph: Graph) -> GraphCounts:
         entities={name: by_class.get(TYPE_CLASS[name], 0) for name in CLASS_TYPE.values()},
         links={relation.removeprefix(str(KG)): by_relation.get(relation, 0) for relation in RELATIONS},
         triples=_count(graph, _COUNT_TRIPLES),
+    )
+
+
+_TYPE = str(RDF.type)
+_PAPER = str(KG.Paper)
+_CLASS_NAMES = {str(iri): name for iri, name in CLASS_TYPE.items()}
+_RELATION_NAMES = {str(relation): str(relation).removeprefix(str(KG)) for relation in RELATIONS}
+
+
+def quad_counts(quads: Iterable[ox.Quad]) -> GraphCounts:
+    """What `graph_counts` would count in a graph of exactly the (distinct) ``quads``."""
+    classes: Counter = Counter()
+    predicates: Counter = Counter()
+    triples = 0
+    for quad in quads:
+        triples += 1
+        predicate = quad.predicate.value
+        predicates[predicate] += 1
+        if predicate == _TYPE:
+            classes[quad.object.value] += 1
+    return GraphCounts(
+        papers=classes[_PAPER],
+        entities={name: classes[iri] for iri, name in _CLASS_NAMES.items()},
+        links={name: predicates[iri] for iri, name in _RELATION_NAMES.items()},
+        triples=triples,
     )
 
 

@@ -38,7 +38,7 @@ from rdflib.term import Node
 
 from kg.errors import KGError
 from kg.graph.build import TURTLE_PREFIXES, Chunk, Reuse
-from kg.graph.stats import GraphCounts, graph_counts
+from kg.graph.stats import GraphCounts, graph_counts, quad_counts
 from kg.io import replace_dir
 from kg.model import Reject
 from kg.vocab import PREFIXES
@@ -156,12 +156,12 @@ def write_chunks(
         try:
             generation.chmod(0o755)  # mkdtemp makes it private; the graph is for every reader
             spans = write_turtle(generation / TURTLE, chunks)
-            reused = load_store(graph_dir, generation, spans, previous)
+            loaded = load_store(graph_dir, generation, spans, previous)
             if all(span.key for span in spans):
                 write_index(generation / INDEX, spans)
             store = ox.Store.read_only(str(generation / STORE))  # closed, the writer's compactions are done
             graph = Graph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)
-            counts = graph_counts(graph)
+            counts = updated_counts(graph_dir, loaded) or graph_counts(graph)
             write_rejects(generation / REJECTS, rejects)
             write_manifest(generation / MANIFEST, {**(manifest or {}), "counts": counts.as_dict()})
             if extras is not None:
@@ -174,7 +174,7 @@ def write_chunks(
             raise
         replace_dir(generation, graph_dir / CURRENT)
         link_current_files(graph_dir, generation)
-    return WrittenGraph(generation, counts, reused)
+    return WrittenGraph(generation, counts, loaded.reused_chunks)
 
 
 def write_turtle(path: Path, chunks: Iterable[Chunk]) -> list[Span]:
@@ -194,8 +194,32 @@ def write_turtle(path: Path, chunks: Iterable[Chunk]) -> list[Span]:
     return spans
 
 
-def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: dict[str, Span] | None) -> int:
-    """Make the new generation's store, holding graph.ttl's triples; how many chunks it reused.
+@dataclass(frozen=True)
+class Loaded:
+    """How `load_store` made a store: how many chunks the previous one already held, and for an update
+    of the previous store the counts of the triples deleted from it and added to it (else None)."""
+
+    reused_chunks: int = 0
+    removed: GraphCounts | None = None
+    added: GraphCounts | None = None
+
+
+def updated_counts(graph_dir: Path, loaded: Loaded) -> GraphCounts | None:
+    """The counts of a store `load_store` updated: the previous build's (build.json of ``graph_dir``'s
+    current generation, the one the store was checkpointed from) changed by what was deleted and added.
+    None after a full load or when the previous counts are missing or unreadable (then count in the store).
+    """
+    if loaded.removed is None or loaded.added is None:
+        return None
+    try:
+        previous = GraphCounts.from_dict(read_manifest(graph_dir)["counts"])
+    except (OSError, KeyError, TypeError, ValueError):  # ValueError: also bad JSON
+        return None
+    return previous - loaded.removed + loaded.added
+
+
+def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: dict[str, Span] | None) -> Loaded:
+    """Make the new generation's store, holding graph.ttl's triples; how it was made.
 
     Updates a checkpoint of the previous store when that is cheaper (see `write_chunks`): the triples
     of every changed or removed chunk (parsed from the previous graph.ttl, so the store is never
@@ -210,18 +234,19 @@ def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: d
                    key=lambda span: span.start)
     if previous is not None and (graph_dir / STORE).is_dir() and 2 * (len(changed) + len(stale)) <= len(spans):
         try:
-            update_checkpoint(graph_dir, generation, stale, changed)
-            return len(spans) - len(changed)
+            removed, added = update_checkpoint(graph_dir, generation, stale, changed)
+            return Loaded(len(spans) - len(changed), removed, added)
         except (OSError, ValueError, SyntaxError):  # ValueError: a fingerprint or the text did not check out
             shutil.rmtree(generation / STORE, ignore_errors=True)
     store = ox.Store(str(generation / STORE))
     with open(generation / TURTLE, "rb") as source:
         bulk_load(store, (_read_span(source, span) for span in spans))
     store.flush()
-    return 0
+    return Loaded()
 
 
-def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], changed: list[Span]) -> None:
+def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], changed: list[Span]
+                      ) -> tuple[GraphCounts, GraphCounts]:
     """The new store as a checkpoint of ``graph_dir``'s, minus the triples only the ``stale`` chunks (read
     from its graph.ttl, each checked against its fingerprint) hold, plus those only the ``changed`` chunks
     of the new graph.ttl hold.
@@ -229,7 +254,8 @@ def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], chan
     A changed chunk mostly keeps its statements (a paper whose confidences moved keeps its title,
     abstract and sources), so its two versions are compared statement by statement (`statement_lines`)
     and only the difference touches the store: deleted as parsed terms (never SPARQL text from the
-    file), then bulk-loaded. Deleting first keeps a statement whose text was rewritten.
+    file), then bulk-loaded. Deleting first keeps a statement whose text was rewritten. Returns the
+    counts (`quad_counts`) of the triples deleted and of those added.
     """
     with open(graph_dir / TURTLE, "rb") as source:
         old = {span.key: _checked_span(source, span) for span in stale}
@@ -245,13 +271,18 @@ def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], chan
             removed.append(text)
     added.extend(new.values())
     prefixes = TURTLE_PREFIXES.encode("utf-8")
-    removed = list(ox.parse(prefixes + b"".join(removed), format=ox.RdfFormat.TURTLE))
+    removed = set(ox.parse(prefixes + b"".join(removed), format=ox.RdfFormat.TURTLE))
     open_store(graph_dir).backup(str(generation / STORE))
     store = ox.Store(str(generation / STORE))
     for quad in removed:
         store.remove(quad)
-    bulk_load(store, added)
+    added_counts = quad_counts(())
+    for piece in turtle_pieces(added):  # a chunk's text is never split, so a set makes the triples distinct
+        quads = set(ox.parse(piece, format=ox.RdfFormat.TURTLE))
+        added_counts += quad_counts(quads)
+        store.bulk_extend(quads)
     store.flush()
+    return quad_counts(removed), added_counts
 
 
 #: bytes of Turtle per bulk load: Oxigraph's bulk loader holds about 20 times the text it is given
@@ -260,8 +291,18 @@ LOAD_PIECE = 32 * 2**20
 
 
 def bulk_load(store: ox.Store, texts: Iterable[bytes]) -> None:
-    """Bulk-load chunk ``texts`` (Turtle under `TURTLE_PREFIXES`) into ``store``, about `LOAD_PIECE`
-    bytes at a time, so memory does not grow with the graph."""
+    """Bulk-load chunk ``texts`` into ``store`` in `turtle_pieces`, so memory does not grow with the graph."""
+    for piece in turtle_pieces(texts):
+        store.bulk_load(input=piece, format=ox.RdfFormat.TURTLE)
+
+
+def turtle_pieces(texts: Iterable[bytes]) -> Iterator[bytes]:
+    """Chunk ``texts`` (Turtle under `TURTLE_PREFIXES`) as Turtle documents of about `LOAD_PIECE` bytes
+    (whole texts, each after the prefixes).
+
+    >>> list(turtle_pieces([b"<a> a <b> .\\n"] * 3)) == [TURTLE_PREFIXES.encode() + b"<a> a <b> .\\n" * 3]
+    True
+    """
     prefixes = TURTLE_PREFIXES.encode("utf-8")
     piece: list[bytes] = []
     size = 0
@@ -269,18 +310,18 @@ def bulk_load(store: ox.Store, texts: Iterable[bytes]) -> None:
         piece.append(text)
         size += len(text)
         if size >= LOAD_PIECE:
-            store.bulk_load(input=prefixes + b"".join(piece), format=ox.RdfFormat.TURTLE)
+            yield prefixes + b"".join(piece)
             piece, size = [], 0
     if piece:
-        store.bulk_load(input=prefixes + b"".join(piece), format=ox.RdfFormat.TURTLE)
+        yield prefixes + b"".join(piece)
 
 
 def statement_lines(text: bytes) -> set[bytes]:
     """Each statement of chunk ``text`` (`kg.graph.build.turtle_block`s: a subject line, then one
     ``predicate object`` per line, literals never spanning lines) as a Turtle line of its own.
 
-    >>> sorted(statement_lines(b'<s> a kg:Paper ;\n    kg:upvotes 3 .\n<t> kg:line 1 .\n'))
-    [b'<s> a kg:Paper .\n', b'<s> kg:upvotes 3 .\n', b'<t> kg:line 1 .\n']
+    >>> sorted(statement_lines(b'<s> a kg:Paper ;\\n    kg:upvotes 3 .\\n<t> kg:line 1 .\\n'))
+    [b'<s> a kg:Paper .\\n', b'<s> kg:upvotes 3 .\\n', b'<t> kg:line 1 .\\n']
     """
     statements = set()
     subject = b""
