@@ -15,6 +15,7 @@ from typing import Iterable
 import pyoxigraph as ox
 from rdflib import RDF, Graph
 
+from kg.analysis.rows import oxigraph_store
 from kg.vocab import CLASS_TYPE, KG, RELATIONS, TYPE_CLASS
 
 _COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -77,8 +78,16 @@ def graph_counts(graph: Graph) -> GraphCounts:
         papers=_count(graph, _COUNT_PAPERS),
         entities={name: by_class.get(TYPE_CLASS[name], 0) for name in CLASS_TYPE.values()},
         links={relation.removeprefix(str(KG)): by_relation.get(relation, 0) for relation in RELATIONS},
-        triples=_count(graph, _COUNT_TRIPLES),
+        triples=_triples(graph),
     )
+
+
+def _triples(graph: Graph) -> int:
+    """How many triples ``graph`` holds: Oxigraph's own count of its quads when it is over one (kg's
+    stores hold only the default graph; twice as fast as the SPARQL COUNT, and ``len`` of the rdflib
+    graph iterates every triple in Python)."""
+    store = oxigraph_store(graph)
+    return len(store) if store is not None else _count(graph, _COUNT_TRIPLES)
 
 
 _TYPE = str(RDF.type)
