@@ -149,6 +149,13 @@ def test_name_ending_in_a_known_model_is_a_model():
     assert best_type(found["Semantic Token ViT"]) == "Model"
 
 
+def test_a_dataset_listed_as_a_benchmark_is_a_benchmark():
+    from kg.extract.corpus import consolidate
+
+    mentions = section_mentions("We evaluate on two benchmarks (ImageNet and FooSet).", "abstract")
+    assert {e.name: e.type for e in consolidate([mentions])[0]}["ImageNet"] == "Benchmark"
+
+
 def test_generic_classes_are_not_entities():
     found = by_surface(section_mentions("Large language models (LLMs) and CNNs are used.", "abstract"))
     assert "LLMs" not in found and "Large language models" not in found and "CNNs" not in found

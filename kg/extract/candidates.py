@@ -591,19 +591,22 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
             i += 1
             while i < n_words and lowers[i] in _LIST_INTRO:
                 i += 1
-            _vote_list(doc, starts, i, kind, f"pattern:{lower}-such-as")
+            _vote_list(doc, starts, i, kind, f"pattern:{lower}-such-as", W_CUE)
 
 
 _LIST_SEPARATORS = frozenset({",", "and", "or", "the"})
 
 
-def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason: str) -> None:
+def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason: str,
+               weight: float = W_LIST) -> None:
     """Vote ``kind`` for a comma/and-separated list of candidates starting at token ``i`` (Benchmark
-    instead of Dataset for a candidate something else already calls a benchmark: "on MT-Bench")."""
+    instead of Dataset for a candidate something else already calls a benchmark: "on MT-Bench").
+    A list the text calls benchmarks or datasets ("benchmarks such as A and B") votes as strongly as
+    "the A benchmark" (``weight``), which makes a lexicon dataset a benchmark (GUIDELINES.md)."""
     lowers, n_words = lowers_of(doc), len(doc)
     while i < n_words and i in starts:
         candidate = starts[i]
-        candidate.vote("Benchmark" if kind == "Dataset" and "Benchmark" in candidate.votes else kind, W_LIST, reason)
+        candidate.vote("Benchmark" if kind == "Dataset" and "Benchmark" in candidate.votes else kind, weight, reason)
         i = candidate.end
         while i < n_words and lowers[i] in _LIST_SEPARATORS:
             i += 1
