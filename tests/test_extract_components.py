@@ -152,8 +152,9 @@ def test_name_ending_in_a_known_model_is_a_model():
 def test_a_dataset_listed_as_a_benchmark_is_a_benchmark():
     from kg.extract.corpus import consolidate
 
-    mentions = section_mentions("We evaluate on two benchmarks (ImageNet and FooSet).", "abstract")
-    assert {e.name: e.type for e in consolidate([mentions])[0]}["ImageNet"] == "Benchmark"
+    for text in ("We evaluate on two benchmarks (ImageNet and FooSet).", "We evaluate on benchmarks ImageNet and FooSet."):
+        mentions = section_mentions(text, "abstract")
+        assert {e.name: e.type for e in consolidate([mentions])[0]}["ImageNet"] == "Benchmark"
 
 
 def test_generic_classes_are_not_entities():

@@ -563,7 +563,7 @@ def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> 
 
 def add_context_types(doc: Doc, resources: Resources) -> None:
     """Type votes from context: "the X benchmark", "datasets such as A, B and C" (or "datasets (A, B
-    and C)"), "in terms of X"."""
+    and C)", "datasets A, B and C"), "in terms of X"."""
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
     lowers, words, n_words = lowers_of(doc), words_of(doc), len(doc)
@@ -587,9 +587,8 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
         if kind not in {"Benchmark", "Dataset"} or not lower.endswith("s"):
             continue
         i = index + 1
-        if i < n_words and (lowers[i] in _LIST_INTRO or lowers[i] == "("):  # "benchmarks (A, B and C)"
-            i += 1
-            while i < n_words and lowers[i] in _LIST_INTRO:
+        if i < n_words and (lowers[i] in _LIST_INTRO or lowers[i] == "(" or i in starts):  # "benchmarks (A, B and C)"
+            while i < n_words and i not in starts and (lowers[i] in _LIST_INTRO or lowers[i] == "("):
                 i += 1
             _vote_list(doc, starts, i, kind, f"pattern:{lower}-such-as", W_CUE)
 
