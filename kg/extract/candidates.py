@@ -644,7 +644,8 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
         end = colon
         while 0 < end <= 6 and lowers[end - 1] in _REPORT_WORDS:
             end -= 1  # "Step-Video-T2V Technical Report: ..." proposes Step-Video-T2V
-        if 0 < end <= 4 and not any(t.is_punct or t.is_stop for t in doc[:end]):
+        if 0 < end <= 4 and not any(t.is_punct or t.is_stop or _is_generic_word(t.text) for t in doc[:end]):
+            # "Compressing LLMs: ..." names no thing
             candidate = candidate_at(doc, 0, end)
             candidate.proposed = True
             kind = _title_head_type(doc[colon + 1 :])
