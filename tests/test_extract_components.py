@@ -114,6 +114,11 @@ def test_title_report_words_are_not_part_of_the_proposed_name():
     assert found["ZetaVid-2B"].proposed and "ZetaVid-2B Technical Report" not in found
 
 
+def test_title_prefix_with_a_generic_class_is_not_a_name():
+    found = by_surface(section_mentions("Compressing LLMs: The Truth is Rarely Pure", "title"))
+    assert "Compressing LLMs" not in found
+
+
 def test_platforms_and_slash_joined_never_entities_are_not_entities():
     found = by_surface(section_mentions("We train on Google Colab and report 2D/3D results with ZetaNet.", "abstract"))
     assert "Google Colab" not in found and "2D/3D" not in found and "ZetaNet" in found
