@@ -3,8 +3,9 @@
 The algorithm is Schwartz & Hearst (2003), "A Simple Algorithm for Identifying Abbreviation
 Definitions in Biomedical Text" (PSB 2003): a short form is a parenthesised 2-12 character token
 group (the paper's limit is 10; ML names such as "LightM-UNet" run longer) with a letter whose
-first character is alphanumeric; its long form is the shortest run of at most ``min(len(short) + 5, 2 * len(short))`` preceding words in which every character of the
-short form appears, right to left, with the first one starting a word. Laid out as scispaCy's
+first character is alphanumeric; its long form is the shortest run of at most
+``min(len(short) + 5, 2 * len(short))`` preceding words in which every character of the short form
+appears, right to left, with the first one starting a word. Laid out as scispaCy's
 ``abbreviation.py``: small pure functions plus one spaCy component that stores the pairs on the Doc.
 """
 
