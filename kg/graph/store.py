@@ -23,6 +23,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -252,8 +253,8 @@ def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], chan
     of the new graph.ttl hold.
 
     A changed chunk mostly keeps its statements (a paper whose confidences moved keeps its title,
-    abstract and sources), so its two versions are compared statement by statement (`statement_lines`)
-    and only the difference touches the store: deleted as parsed terms (never SPARQL text from the
+    abstract and sources), so its two versions are compared block by block (one subject each), then the
+    blocks that differ statement by statement (`statement_lines`), and only the difference touches the store: deleted as parsed terms (never SPARQL text from the
     file), then bulk-loaded. Deleting first keeps a statement whose text was rewritten. Returns the
     counts (`quad_counts`) of the triples deleted and of those added.
     """
@@ -264,7 +265,8 @@ def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], chan
     removed, added = [], []
     for key, text in old.items():
         if key in new:
-            before, after = statement_lines(text), statement_lines(new.pop(key))
+            before, after = set(_BLOCK_START.split(text)), set(_BLOCK_START.split(new.pop(key)))
+            before, after = statement_lines(b"".join(before - after)), statement_lines(b"".join(after - before))
             removed.extend(before - after)
             added.extend(after - before)
         else:
@@ -314,6 +316,10 @@ def turtle_pieces(texts: Iterable[bytes]) -> Iterator[bytes]:
             piece, size = [], 0
     if piece:
         yield prefixes + b"".join(piece)
+
+
+#: where a chunk's next statement block (`kg.graph.build.turtle_block`) starts: a line starting with an IRI
+_BLOCK_START = re.compile(rb"(?<=\n)(?=<)")
 
 
 def statement_lines(text: bytes) -> set[bytes]:
