@@ -205,6 +205,12 @@ def has_data_suffix(word: str, resources: Resources) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
+def _has_data_suffix(word: str) -> bool:
+    """:func:`has_data_suffix` with the shipped resources, cached per distinct word."""
+    return has_data_suffix(word, load_resources())
+
+
 def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> bool:
     """Whole fields, generic model classes, hardware and other never-entities (rules/not_entities.txt).
 
@@ -439,7 +445,7 @@ def add_names(doc: Doc, resources: Resources) -> None:
         if i < next_free:
             continue
         name_like = is_name_shaped(word) or (i not in starts and i + 1 < len(doc) and is_version(words[i + 1])) \
-            or has_data_suffix(word, resources)
+            or _has_data_suffix(word)
         if i in covered or not name_like or _is_generic_word(word) or _SHORT_ACRONYM.match(word) \
                 or doc[i].like_url or _is_type_word(word):
             continue
