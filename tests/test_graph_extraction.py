@@ -77,3 +77,18 @@ def test_the_cache_round_trips_every_mention_exactly(tmp_path):
     extracted = extract_papers(papers, {})
     save_cache(tmp_path / CACHE, extracted)
     assert load_cache(tmp_path) == extracted.mentions
+
+
+def test_a_rebuild_appends_new_papers_to_a_copy_of_the_cache_until_most_entries_are_stale(tmp_path):
+    papers = read_inputs([FIXTURES]).papers
+    first, second, third = tmp_path / "1", tmp_path / "2", tmp_path / "3"
+    for folder in (first, second, third):
+        folder.mkdir()
+    save_cache(first / CACHE, extract_papers(papers[:-1], {}))
+    grown = extract_papers(papers, load_cache(first))
+    save_cache(second / CACHE, grown, previous=first / CACHE)
+    old = (first / CACHE).read_bytes()
+    assert (second / CACHE).read_bytes().startswith(old) and load_cache(second) == grown.mentions
+    shrunk = extract_papers(papers[:1], load_cache(second))  # most cached papers gone: rewritten
+    save_cache(third / CACHE, shrunk, previous=second / CACHE)
+    assert load_cache(third) == shrunk.mentions

@@ -79,7 +79,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
             _advancing(graph_chunks(extractions, base_iri, reuse), progress, task),
             rejects=read.rejects,
             manifest=build_manifest(inputs, base_iri, read, extractions),
-            extras=partial(write_extras, extracted),
+            extras=partial(write_extras, extracted, out_dir),
         )
     print_summary(Console(), read, extracted, written, out_dir, time.perf_counter() - started)
 
@@ -106,15 +106,16 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
     }
 
 
-def write_extras(extracted: Extracted, graph, generation: Path) -> None:
-    """The new generation's extraction cache (for the next build), viewer (graph.html: the most
-    connected nodes when the graph is big) and the method-benchmark links `kg shared` reads by default
-    (seconds on a big graph, so the first `kg shared` is as fast as the next)."""
+def write_extras(extracted: Extracted, out_dir: Path, graph, generation: Path) -> None:
+    """The new generation's extraction cache (for the next build; from the one in ``out_dir`` when that
+    saves work), viewer (graph.html: the most connected nodes when the graph is big) and the
+    method-benchmark links `kg shared` reads by default (seconds on a big graph, so the first
+    `kg shared` is as fast as the next)."""
     from kg.analysis.shared import cached_evaluated_on
     from kg.graph.extraction import CACHE, save_cache
     from kg.viz import write_overview
 
-    save_cache(generation / CACHE, extracted)
+    save_cache(generation / CACHE, extracted, previous=out_dir / CACHE)
     write_overview(graph, generation / "graph.html")
     cached_evaluated_on(graph, generation)
 

@@ -7,12 +7,14 @@ by the paper's content hash (title + abstract, all the spaCy pass reads) and the
 consolidation always runs again over the whole corpus, so a build with the cache gives exactly the
 graph a build without it gives. The cache is JSON Lines, never pickle: a graph folder may come from
 elsewhere, and reading it must not run code (msgspec decodes the lines straight into the typed
-mentions, several times faster than json plus dataclasses.asdict).
+mentions, several times faster than json plus dataclasses.asdict). A build that mostly adds papers
+copies the previous cache file and appends the new papers' lines instead of encoding every paper again.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -33,12 +35,14 @@ Mentions = dict[str, list[Mention]]
 
 @dataclass(frozen=True)
 class Extracted:
-    """The corpus' extractions, how many papers were taken from the cache, and the cache to keep."""
+    """The corpus' extractions, how many papers were taken from the cache, the cache to keep, and the
+    content hashes the cache read at the start held (whether needed or not)."""
 
     extractions: list[PaperExtraction]
     reused: int
     mentions: Mentions
     version: str
+    cached: frozenset[str] = frozenset()
 
 
 def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1) -> Extracted:
@@ -53,7 +57,7 @@ def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1) -> 
     mentions = {h: fresh[h] if h in fresh else cached[h] for h in hashes}
     extractions = corpus_extractions(papers, [mentions[h] for h in hashes])
     reused = sum(1 for h in hashes if h not in fresh)
-    return Extracted(extractions, reused, mentions, extractor_version())
+    return Extracted(extractions, reused, mentions, extractor_version(), frozenset(cached))
 
 
 def load_cache(graph_dir: Path) -> Mentions:
@@ -74,14 +78,36 @@ def load_cache(graph_dir: Path) -> Mentions:
         return {}
 
 
-def save_cache(path: Path, extracted: Extracted) -> None:
+def save_cache(path: Path, extracted: Extracted, previous: Path | None = None) -> None:
     """Write ``extracted``'s mentions and extractor version to ``path`` (in a new generation, which
-    `write_chunks` swaps in atomically) for the next build."""
+    `write_chunks` swaps in atomically) for the next build.
+
+    When ``previous`` is the cache file the build read (`load_cache`) and at most half of its entries
+    are no longer needed, it is copied and only the papers it lacks appended: its other entries are
+    harmless (keyed by content hash) until they are the bigger share, and then the file is rewritten
+    with the needed ones only.
+    """
+    header = json.dumps({"version": extracted.version}).encode("utf-8") + b"\n"
+    stale = len(extracted.cached - extracted.mentions.keys())
+    if extracted.cached and 2 * stale <= len(extracted.cached) and previous and _first_line(previous) == header:
+        shutil.copyfile(previous, path)
+        hashes = sorted(extracted.mentions.keys() - extracted.cached)
+    else:
+        path.write_bytes(header)
+        hashes = sorted(extracted.mentions)
     encoder = msgspec.json.Encoder()
-    with open(path, "wb") as handle:
-        handle.write(json.dumps({"version": extracted.version}).encode("utf-8") + b"\n")
-        for content_hash in sorted(extracted.mentions):
+    with open(path, "ab") as handle:
+        for content_hash in hashes:
             handle.write(encoder.encode(CacheEntry(content_hash, extracted.mentions[content_hash])) + b"\n")
+
+
+def _first_line(path: Path) -> bytes | None:
+    """The first line of ``path`` (None when it cannot be read)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.readline()
+    except OSError:
+        return None
 
 
 class CacheEntry(msgspec.Struct):
