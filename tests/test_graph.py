@@ -532,6 +532,16 @@ def test_a_rebuild_copies_the_text_of_unchanged_papers_only(tmp_path):
         assert reuse(key, chunks[key].digest) is None
 
 
+@pytest.mark.parametrize("manifest", ["{}", "not JSON", '{"counts": {"papers": 1}}'])
+def test_counts_of_an_updated_store_without_the_previous_counts_are_counted_in_the_store(tmp_path, manifest):
+    out = tmp_path / "g"
+    write(out, corpus() + filler(10))
+    ((out / CURRENT).resolve() / "build.json").write_text(manifest, encoding="utf-8")
+    written = write(out, grown_corpus())
+    assert written.reused_chunks > 0
+    assert written.counts == write(tmp_path / "full", grown_corpus()).counts
+
+
 def test_rdflib_triples_are_written_as_one_chunk_without_an_index(tmp_path):
     graph = graph_of(corpus())
     written = write_graph(tmp_path / "g", iter(graph))
