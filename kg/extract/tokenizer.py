@@ -9,7 +9,8 @@ We therefore drop exactly those three infix rules and keep every prefix/suffix r
 punctuation (``GPT-4o,`` ``(MoE)``) is still split off. One suffix is added: ``-based``/``-like``/
 ``-style``/``-driven``/``-powered``/``-type``/``-sized`` is split from the name before it, so "MoE-based" yields "MoE",
 and a parenthesis glued to a word ("Caching(BAC)", typed without a space) is split off, as is a
-dash typed as a hyphen before "the", "and", ... ("FooBench-the largest"). spaCy's
+dash typed as a hyphen before "the", "and", ... ("FooBench-the largest") and a sentence glued to a
+name by a lost footnote break ("PromptTPPOur code"). spaCy's
 unit suffixes ("5M" -> "5" "M") would cut a size off a name ("ImageNet-1K", "EMOv2-5M"), so a name
 that starts with a letter and ends in a size is kept whole (``token_match``).
 """
@@ -27,6 +28,7 @@ _DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?i:based|like|style|driven|powered|type
 _FINAL_PERIOD = r"(?<=[A-Z0-9])\."  # "LLaMA-2-13B." -> "LLaMA-2-13B" "."
 _GLUED_PARENTHESES = (r"(?<=[A-Za-z])\((?=[A-Za-z])", r"\)(?=-)")  # "Caching(BAC)", "MoE)-like"
 _DASH_AS_HYPHEN = r"(?<=[A-Za-z0-9])-(?=(?:the|and|which|that|a|an)$)"  # "UltraBench-the largest", "pairs-and"
+_GLUED_SENTENCE = r"(?<=[A-Z0-9])(?=(?:Our|The|We|This|Code)$)"  # "PromptTPPOur code is ..." (a lost footnote break)
 _SIZED_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*[0-9](?:\.[0-9]+)?[KMGTkmgt](?:/[0-9]+(?:\.[0-9]+)?[KMGTkmgt]?)*$")
 
 
@@ -65,11 +67,13 @@ def install_tokenizer(nlp: Language) -> Language:
     ['a', 'MoE', '-based', 'model']
     >>> [t.text for t in nlp("build FooBench-the largest state-of-the-art set")]
     ['build', 'FooBench', '-', 'the', 'largest', 'state-of-the-art', 'set']
+    >>> [t.text for t in nlp("propose FooTPPOur code")]
+    ['propose', 'FooTPP', 'Our', 'code']
     >>> [t.text for t in nlp("on ImageNet-1K, EMOv2-1M/2M/5M with 5M parameters")]
     ['on', 'ImageNet-1K', ',', 'EMOv2-1M/2M/5M', 'with', '5', 'M', 'parameters']
     """
     old: Tokenizer = nlp.tokenizer
-    infixes = [*name_preserving_infixes(nlp.Defaults.infixes), *_GLUED_PARENTHESES, _DASH_AS_HYPHEN]
+    infixes = [*name_preserving_infixes(nlp.Defaults.infixes), *_GLUED_PARENTHESES, _DASH_AS_HYPHEN, _GLUED_SENTENCE]
     nlp.tokenizer = Tokenizer(
         nlp.vocab,
         rules=old.rules,
