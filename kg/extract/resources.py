@@ -25,9 +25,15 @@ RULES_DIR = PACKAGE_DIR / "rules"
 KEY_SEPARATORS = re.compile(r"[\s\-_/.,:;'’`\"()\[\]{}–—\\]+")  # with backslash: LaTeX macros
 
 
+#: Greek letters spelled out, as LaTeX writes them ("D$\\epsilon$pS" comes through as "DepsilonpS")
+_GREEK_NAMES = {**{code: unicodedata.name(chr(code)).rsplit(" ", 1)[-1].lower() for code in range(0x3B1, 0x3CA)},
+                ord("λ"): "lambda", ord("ϵ"): "epsilon", ord("ϑ"): "theta", ord("ϕ"): "phi"}
+
+
 @lru_cache(maxsize=131072)
 def name_key(text: str) -> str:
-    """Comparison key of a name: case, Unicode form, spaces, hyphens and a plural 's' ignored.
+    """Comparison key of a name: case, Unicode form, spaces, hyphens and a plural 's' ignored, Greek
+    letters spelled out.
 
     Versions and sizes stay in the key, so sizes of one family remain distinct.
 
@@ -37,8 +43,10 @@ def name_key(text: str) -> str:
     False
     >>> name_key("LLMs") == name_key("LLM")
     True
+    >>> name_key("DεpS") == name_key("DepsilonpS")
+    True
     """
-    key = KEY_SEPARATORS.sub("", unicodedata.normalize("NFKC", text).casefold())
+    key = KEY_SEPARATORS.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_GREEK_NAMES))
     if len(key) > 3 and key.endswith("s") and not key.endswith("ss"):
         key = key[:-1]
     return key
