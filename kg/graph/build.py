@@ -118,11 +118,13 @@ _ENCODER = msgspec.json.Encoder()
 
 @cache
 def _layout_digest() -> bytes:
-    """A digest of the modules whose code decides a chunk's text (this one, IRIs, vocabulary)."""
-    from kg import vocab
+    """A digest of the modules whose code decides a chunk's text (this one, IRIs, vocabulary, and the
+    model, whose properties give the paper's key and content hash)."""
+    from kg import model, vocab
     from kg.graph import iris
 
-    sources = b"".join(Path(module.__file__).read_bytes() for module in (sys.modules[__name__], iris, vocab))
+    modules = (sys.modules[__name__], iris, vocab, model)
+    sources = b"".join(Path(module.__file__).read_bytes() for module in modules)
     return hashlib.sha1(sources).digest()
 
 
