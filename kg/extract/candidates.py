@@ -54,6 +54,11 @@ _ADJECTIVE_COMPOUND = re.compile(  # "SVD-Free", "LLM-based", "GPT-style", "iPho
     re.IGNORECASE,
 )
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
+#: hardware named by its vendor: where a model runs is not an entity ("Qualcomm 855", "NVIDIA A100 GPUs")
+_HARDWARE = re.compile(
+    r"^(?:qualcomm|snapdragon|geforce|jetson|xeon|ryzen|exynos|"
+    r"(?:nvidia|intel|amd|apple|google|huawei)[\s-]+(?:tesla|geforce|rtx|gtx|jetson|[ahvtlb]\d+|xeon|core|ryzen|epyc|"
+    r"instinct|mi\d+|m\d|silicon|gaudi|tpu|ascend|cloud|colab))\b", re.IGNORECASE)
 _CLASS_PLURALS = frozenset({"models", "networks", "llms", "mllms", "vlms", "agents"})
 _NAME_NUMBER = re.compile(r"^[A-Z][a-z]{2,}-\d+(\.\d+)*$")  # "Medusa-1", "Gemini-1.5"
 _PROPOSE_VERBS = re.compile(
@@ -221,6 +226,8 @@ def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> boo
     if name_key(text) in not_entities or ("/" in text and all(name_key(part) in not_entities
                                                                for part in text.split("/"))):
         return True  # "2D/3D", "CPU/GPU": every part is a never-entity
+    if _HARDWARE.match(text):
+        return True
     if _GENERIC_PLURAL.match(text) and not in_lexicon:
         return True
     return text.rsplit(" ", 1)[-1].lower() in _CLASS_PLURALS
