@@ -156,6 +156,11 @@ def test_name_ending_in_a_known_model_is_a_model():
     assert best_type(found["Semantic Token ViT"]) == "Model"
 
 
+def test_names_listed_with_a_benchmark_are_benchmarks():
+    found = by_surface(section_mentions("It also achieves strong performance on FooNet-QA, BarBench and ZetaSet-2.", "abstract"))
+    assert best_type(found["FooNet-QA"]) == best_type(found["ZetaSet-2"]) == "Benchmark"
+
+
 def test_a_dataset_listed_as_a_benchmark_is_a_benchmark():
     from kg.extract.corpus import consolidate
 

@@ -611,17 +611,22 @@ _LIST_SEPARATORS = frozenset({",", "and", "or", "the"})
 
 def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason: str,
                weight: float = W_LIST) -> None:
-    """Vote ``kind`` for a comma/and-separated list of candidates starting at token ``i`` (Benchmark
-    instead of Dataset for a candidate something else already calls a benchmark: "on MT-Bench").
-    A list the text calls benchmarks or datasets ("benchmarks such as A and B") votes as strongly as
-    "the A benchmark" (``weight``), which makes a lexicon dataset a benchmark (GUIDELINES.md)."""
+    """Vote ``kind`` for a comma/and-separated list of candidates starting at token ``i``; Benchmark
+    instead of Dataset when something else already calls a member a benchmark ("on MT-Bench, A and
+    B": evaluation sets listed together are of one kind). A list the text calls benchmarks or
+    datasets ("benchmarks such as A and B") votes as strongly as "the A benchmark" (``weight``),
+    which makes a lexicon dataset a benchmark (GUIDELINES.md)."""
     lowers, n_words = lowers_of(doc), len(doc)
+    members = []
     while i < n_words and i in starts:
-        candidate = starts[i]
-        candidate.vote("Benchmark" if kind == "Dataset" and "Benchmark" in candidate.votes else kind, weight, reason)
-        i = candidate.end
+        members.append(starts[i])
+        i = starts[i].end
         while i < n_words and lowers[i] in _LIST_SEPARATORS:
             i += 1
+    if kind == "Dataset" and any("Benchmark" in member.votes for member in members):
+        kind = "Benchmark"
+    for member in members:
+        member.vote(kind, weight, reason)
 
 
 def mark_proposed(doc: Doc, resources: Resources) -> None:
