@@ -148,7 +148,12 @@ def group_mentions(mentions: list[Mention]) -> list[Group]:
             union(m.key, cached_name_key(m.partner))
     groups: dict[str, list[Mention]] = {}
     for m in mentions:
-        groups.setdefault(find(m.key) if m.key in parent else m.key, []).append(m)
+        key = find(m.key) if m.key in parent else m.key
+        found = groups.get(key)
+        if found is None:
+            groups[key] = [m]
+        else:
+            found.append(m)
     return [Group(ms) for ms in groups.values()]
 
 
@@ -418,11 +423,8 @@ def proposed_variants(groups: list[Group]) -> set[int]:
     stems = {m.form for g in groups for m in g.mentions if m.proposed and len(m.form) >= 3}
     if not stems:
         return set()
-    return {
-        i for i, g in enumerate(groups)
-        if not any(m.proposed for m in g.mentions)
-        and any(not stems.isdisjoint(stems_of(m.form)) for m in g.mentions)
-    }
+    return {i for i, g in enumerate(groups)
+            if not g.proposed and any(not stems.isdisjoint(stems_of(m.form)) for m in g.mentions)}
 
 
 _VARIANT_SEPARATORS = "-+_ v"
@@ -452,8 +454,11 @@ def variant_family(groups: list[Group]) -> set[int]:
     forms = [{m.form for m in g.mentions if len(m.form) >= 3} for g in groups]
     names = set().union(*forms)
     stems = set().union(*map(stems_of, names))
-    return {i for i, own in enumerate(forms)
-            if not stems.isdisjoint(own) or any(not names.isdisjoint(stems_of(mine)) for mine in own)}
+    if not stems:  # no name has a separator: none is a variant of another
+        return set()
+    # a group belongs when one of its names is a stem of a name, or has a stem among the names
+    related = stems.union([name for name in names if not names.isdisjoint(stems_of(name))])
+    return {i for i, own in enumerate(forms) if not related.isdisjoint(own)}
 
 
 def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, entity_type: str, proposed: bool,
@@ -468,7 +473,8 @@ def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, en
     else:
         reasons = tuple(dict.fromkeys(mentions[0].reasons))
         aliases = () if mentions[0].form == name else (mentions[0].form,)
-    reasons += classifier_reasons(probability, p_proposed)
+    confidence, classifier = classifier_marks(probability, p_proposed)
+    reasons += classifier
     if votes and decide_type(votes) != entity_type:
         reasons += (f"corpus:{entity_type}",)
     if proposed:
@@ -482,20 +488,21 @@ def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, en
         type=entity_type,
         role=role,
         aliases=aliases,
-        confidence=round(probability, 2),
+        confidence=confidence,
         evidence=tuple(m.evidence for m in mentions),
         reasons=reasons,
     )
 
 
 @lru_cache(maxsize=65536)
-def classifier_reasons(probability: float, p_proposed: float) -> tuple[str, str]:
-    """The reasons giving the keep and proposed models' probabilities (few distinct pairs).
+def classifier_marks(probability: float, p_proposed: float) -> tuple[float, tuple[str, str]]:
+    """The confidence and the reasons an entity gets from the keep and proposed models'
+    probabilities (few distinct pairs: each is computed once).
 
-    >>> classifier_reasons(0.8808, 0.1)
-    ('classifier:0.88', 'classifier-proposed:0.10')
+    >>> classifier_marks(0.8808, 0.1)
+    (0.88, ('classifier:0.88', 'classifier-proposed:0.10'))
     """
-    return f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}"
+    return round(probability, 2), (f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
 
 
 def merge_same_name(entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
