@@ -1,7 +1,12 @@
 """One paper's mentions -> entities, and the corpus-level consolidation that makes every thing one
 node: a type decided from all papers, an acronym defined in one paper resolved in the others, and
 one canonical name per thing. The learned models (:mod:`kg.extract.classifier`) then keep or drop
-each candidate, pick its coarse type (averaged over the corpus) and decide whether it is proposed."""
+each candidate, pick its coarse type (averaged over the corpus) and decide whether it is proposed.
+
+Three stages (:func:`consolidate`): each paper's groups and what the paper alone says of them
+(:func:`paper_groups`); the corpus-wide decisions, identity, name, rule type (:func:`resolve_groups`)
+and learned type (:func:`learned_types`); then each paper's entities (:func:`paper_entities`). Every
+group is read several times, so what a group's mentions say is computed once, in :class:`Group`."""
 
 from __future__ import annotations
 
