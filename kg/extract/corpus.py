@@ -27,7 +27,8 @@ W_DATA_CUE = W_SHAPE * 2  # a name suffix ("-Bench") or any stronger context say
 
 @lru_cache(maxsize=65536)
 def cached_name_key(text: str) -> str:
-    """:func:`name_key` of a lexicon name or a long form: few distinct ones, met in many papers."""
+    """:func:`name_key` of a lexicon name, an abbreviation partner or a long form: few distinct
+    ones, met in many papers."""
     return name_key(text)
 
 
