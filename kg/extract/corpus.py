@@ -11,9 +11,11 @@ group is read several times, so what a group's mentions say is computed once, in
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
+from types import MappingProxyType
 
 from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON, W_SHAPE
 from kg.extract.classifier import Models, Profile, Scorer, candidate_profile, load_classifier
@@ -32,17 +34,20 @@ def cached_name_key(text: str) -> str:
     return name_key(text)
 
 
+NO_KEYS: frozenset[str] = frozenset()
+
+
 @dataclass(slots=True)
 class Group:
     """The mentions of one thing in one paper, and what grouping and naming read from them (computed
     once: every group is read several times by the consolidation)."""
 
     mentions: list[Mention]
-    keys: set[str] = field(init=False)  # every surface key of the group
+    keys: tuple[str, ...] = field(init=False)  # every surface key of the group, once
     canonical: str | None = field(init=False)  # the lexicon's canonical name, when a mention matched it
     long_form: str | None = field(init=False)  # the long form of an abbreviation defined in this paper
-    short_forms: set[str] = field(init=False)  # keys of the abbreviation short forms defined in this paper
-    votes: dict[str, float] = field(init=False)  # the best vote per type over the mentions
+    short_forms: frozenset[str] = field(init=False)  # keys of the abbreviation short forms defined in this paper
+    votes: Mapping[str, float] = field(init=False)  # the best vote per type over the mentions (read-only)
     own_key: str | None = field(init=False)  # identity from the group alone: lexicon entry, else own long form
     proposed: bool = field(init=False)  # a mention says the paper proposes it
     alternative: bool = field(init=False)  # a mention may overlap others (select_mentions decides)
@@ -52,25 +57,39 @@ class Group:
     weak: bool = False  # only named by a generic word the title does not use
 
     def __post_init__(self):
-        self.keys, self.canonical, self.long_form, self.short_forms = set(), None, None, set()
+        keys: dict[str, None] = {}
+        shorts = []
+        self.canonical = self.long_form = None
         self.proposed = self.alternative = False
         for m in self.mentions:  # one pass: most groups have one mention
-            self.keys.add(m.key)
+            keys[m.key] = None
             if m.canonical and self.canonical is None:
                 self.canonical = m.canonical
             if m.partner:
                 if len(m.partner) < len(m.form):
                     self.long_form = self.long_form or m.form
                 elif len(m.partner) > len(m.form):
-                    self.short_forms.add(m.key)
+                    shorts.append(m.key)
             if m.proposed:
                 self.proposed = True
             if m.alternative:
                 self.alternative = True
-        # one mention: its votes (Candidate.vote keeps one positive weight per type), else the best of each
-        self.votes = dict(self.mentions[0].votes) if len(self.mentions) == 1 else best_votes(self.mentions)
+        # tuples and a shared empty set: a large corpus keeps about a million groups
+        self.keys, self.short_forms = tuple(keys), frozenset(shorts) if shorts else NO_KEYS
+        self.votes = mention_votes(self.mentions[0].votes) if len(self.mentions) == 1 else best_votes(self.mentions)
         self.own_key = ("lex:" + cached_name_key(self.canonical) if self.canonical
                         else cached_name_key(self.long_form) if self.long_form else None)
+
+
+@lru_cache(maxsize=4096)
+def mention_votes(votes: tuple[tuple[str, float], ...]) -> Mapping[str, float]:
+    """One mention's votes by type (:class:`Candidate` keeps one positive weight per type), read-only:
+    the groups of one mention with the same votes, most of a corpus, share one mapping.
+
+    >>> dict(mention_votes((("Dataset", 3.0), ("Model", 0.2))))
+    {'Dataset': 3.0, 'Model': 0.2}
+    """
+    return MappingProxyType(dict(votes))
 
 
 def best_votes(mentions: list[Mention]) -> dict[str, float]:
