@@ -322,9 +322,16 @@ def consolidate(paper_mentions: list[list[Mention]], models: Models | None = Non
     classifier (same order as the input). ``models``: the shipped ones unless given."""
     scorer = Scorer(models or load_classifier())
     resolved = resolve_corpus(paper_mentions)
-    profiles = [[candidate_profile(r) for r in paper] for paper in resolved]
+    profiles = group_profiles(resolved)
     types = learned_types(resolved, scorer, profiles)
     return [paper_entities(paper, paper_profiles, types, scorer) for paper, paper_profiles in zip(resolved, profiles)]
+
+
+def group_profiles(resolved: list[list[Resolved]]) -> list[list[Profile]]:
+    """Each resolved group's :class:`Profile` (same order); equal profiles are one object, as most
+    groups share theirs with others (a large corpus has about a million groups)."""
+    shared: dict[Profile, Profile] = {}
+    return [[shared.setdefault(profile, profile) for profile in map(candidate_profile, paper)] for paper in resolved]
 
 
 def paper_entities(paper: list[Resolved], profiles: list[Profile], types: dict[str, str],
@@ -493,15 +500,13 @@ def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, en
     classifier's, which becomes the confidence."""
     if len(mentions) > 1:
         mentions = sorted(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
-        reasons = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
+        found = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
         aliases = tuple(sorted({m.form for m in mentions} - {name}))
     else:
-        reasons = tuple(dict.fromkeys(mentions[0].reasons))
+        found = mentions[0].reasons
         aliases = () if mentions[0].form == name else (mentions[0].form,)
-    confidence, classifier = classifier_marks(probability, p_proposed)
-    reasons += classifier
-    if votes and decide_type(votes) != entity_type:
-        reasons += (f"corpus:{entity_type}",)
+    corpus_type = entity_type if votes and decide_type(votes) != entity_type else None
+    reasons = entity_reasons(found, probability, p_proposed, corpus_type)
     if proposed:
         role = "proposed"
     elif entity_type in DATA_TYPES:
@@ -513,21 +518,24 @@ def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, en
         type=entity_type,
         role=role,
         aliases=aliases,
-        confidence=confidence,
+        confidence=round(probability, 2),
         evidence=tuple(m.evidence for m in mentions),
         reasons=reasons,
     )
 
 
 @lru_cache(maxsize=65536)
-def classifier_marks(probability: float, p_proposed: float) -> tuple[float, tuple[str, str]]:
-    """The confidence and the reasons an entity gets from the keep and proposed models'
-    probabilities (few distinct pairs: each is computed once).
+def entity_reasons(found: tuple[str, ...], probability: float, p_proposed: float,
+                   corpus_type: str | None) -> tuple[str, ...]:
+    """An entity's reasons: what found its mentions, the keep and proposed models' probabilities,
+    and the corpus's type when it overrules the entity's own votes. Entities share few distinct
+    tuples: each is made once, and shared.
 
-    >>> classifier_marks(0.8808, 0.1)
-    (0.88, ('classifier:0.88', 'classifier-proposed:0.10'))
+    >>> entity_reasons(("lexicon", "lexicon"), 0.8808, 0.1, None)
+    ('lexicon', 'classifier:0.88', 'classifier-proposed:0.10')
     """
-    return round(probability, 2), (f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
+    reasons = (*dict.fromkeys(found), f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
+    return reasons + (f"corpus:{corpus_type}",) if corpus_type is not None else reasons
 
 
 def merge_same_name(entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
