@@ -181,3 +181,16 @@ def test_paper_groups_mark_variants_families_and_weak_words():
     groups = paper_groups(mentions, frozenset({"method"}))
     assert [(g.variant, g.family, g.weak) for g in groups] == [
         (False, True, False), (True, True, False), (False, False, True), (False, False, False)]
+
+
+def test_equal_profiles_and_votes_are_shared_objects():
+    """What keeps a large corpus' consolidation small: about a million groups share few profiles and votes."""
+    from kg.extract.corpus import group_profiles, resolve_corpus
+    from kg.extract.pipeline import paper_mentions
+
+    resolved = resolve_corpus([paper_mentions(p) for p in papers() * 2])  # every group twice
+    profiles = group_profiles(resolved)
+    half = len(profiles) // 2
+    assert all(a is b for first, second in zip(profiles[:half], profiles[half:]) for a, b in zip(first, second))
+    groups = [r.group for paper in resolved for r in paper if len(r.group.mentions) == 1]
+    assert len({id(g.votes) for g in groups}) == len({tuple(g.votes.items()) for g in groups})
