@@ -208,7 +208,7 @@ def corpus_definitions(paper_groups: list[list[Group]]) -> dict[str, str]:
     return {short: next(iter(longs)) for short, longs in seen.items() if len(longs) == 1}
 
 
-def decide_type(votes: dict[str, float]) -> str:
+def decide_type(votes: Mapping[str, float]) -> str:
     """The winning type; Benchmark beats Dataset once any paper calls it a benchmark.
 
     >>> decide_type({"Dataset": 3.0, "Benchmark": 2.0, "Method": 0.2})
@@ -493,7 +493,7 @@ def variant_family(groups: list[Group]) -> set[int]:
     return {i for i, own in enumerate(forms) if not related.isdisjoint(own)}
 
 
-def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, entity_type: str, proposed: bool,
+def paper_entity(mentions: list[Mention], votes: Mapping[str, float], name: str, entity_type: str, proposed: bool,
                  probability: float, p_proposed: float) -> ExtractedEntity:
     """The entity a group's (kept) ``mentions`` stand for in their paper. ``votes``: their
     :func:`best_votes`; ``proposed``: the role model's decision; ``probability``: the keep
