@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.cli import main
 from kg.extract import extract_corpus, extractor_version, pipeline
@@ -115,3 +117,80 @@ def test_group_mentions_links_partners_and_lexicon_entries_in_order_of_first_men
     groups = group_mentions(mentions)
     assert [[m.form for m in g.mentions] for g in groups] == [
         ["SST", "Sparse Spectral Training"], ["BERT", "bert"], ["LoRA", "Low-Rank Adaptation"]]
+
+
+# --- the consolidation's fast paths give what the plain definitions give ---------------------------
+
+def _mention(surface, *, proposed=False, votes=(), reasons=(), section="abstract", start=0):
+    from kg.extract.mentions import Mention
+    from kg.model import Evidence
+
+    return Mention(Evidence(section, "", start, start + len(surface), surface), votes, reasons, None, None, proposed)
+
+
+_NAMES = st.text(alphabet="ABv-+_ 1", min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_NAMES, min_size=1, max_size=3), max_size=6))
+def test_variant_family_is_the_pairwise_definition(group_forms):
+    """A group belongs when one of its names (3+ characters) is a stem of another name of the paper,
+    or has one among them: checked name by name, as first written."""
+    from kg.extract.corpus import Group, stems_of, variant_family
+
+    groups = [Group([_mention(form) for form in forms]) for forms in group_forms]
+    forms = [{m.form for m in g.mentions if len(m.form) >= 3} for g in groups]
+    names = set().union(*forms)
+    stems = set().union(*map(stems_of, names))
+    expected = {i for i, own in enumerate(forms)
+                if not stems.isdisjoint(own) or any(not names.isdisjoint(stems_of(mine)) for mine in own)}
+    assert variant_family(groups) == expected
+
+
+_VOTES = st.dictionaries(st.sampled_from(["Method", "Model", "Dataset", "Benchmark", "Task"]),
+                         st.sampled_from([0.2, 0.4, 0.6, 1.0, 1.5, 2.0, 3.0]), min_size=1)
+
+
+@given(_VOTES)
+def test_decide_type_is_the_highest_vote_first_by_name(votes):
+    from kg.extract.corpus import W_CUE, decide_type
+
+    best = max(sorted(votes), key=lambda kind: votes[kind])
+    expected = "Benchmark" if best == "Dataset" and votes.get("Benchmark", 0.0) >= W_CUE else best
+    assert decide_type(votes) == expected
+
+
+@given(st.lists(_VOTES, min_size=1, max_size=3))
+def test_group_votes_are_the_best_vote_per_type(mention_votes):
+    """One mention's votes are taken as they are (one positive weight per type), several are merged."""
+    from kg.extract.corpus import Group
+
+    mentions = [_mention("X", votes=tuple(sorted(v.items())), start=i) for i, v in enumerate(mention_votes)]
+    expected: dict[str, float] = {}
+    for votes in mention_votes:
+        for kind, weight in sorted(votes.items()):
+            expected[kind] = max(expected.get(kind, 0.0), weight)
+    assert Group(mentions).votes == expected
+
+
+def test_paper_groups_mark_variants_families_and_weak_words():
+    from kg.extract.corpus import paper_groups
+
+    mentions = [_mention("FBNet", proposed=True, section="title"), _mention("FBNet-B", start=10),
+                _mention("method", start=20), _mention("LoRA", start=30)]
+    groups = paper_groups(mentions, frozenset({"method"}))
+    assert [(g.variant, g.family, g.weak) for g in groups] == [
+        (False, True, False), (True, True, False), (False, False, True), (False, False, False)]
+
+
+def test_equal_profiles_and_votes_are_shared_objects():
+    """What keeps a large corpus' consolidation small: about a million groups share few profiles and votes."""
+    from kg.extract.corpus import group_profiles, resolve_corpus
+    from kg.extract.pipeline import paper_mentions
+
+    resolved = resolve_corpus([paper_mentions(p) for p in papers() * 2])  # every group twice
+    profiles = group_profiles(resolved)
+    half = len(profiles) // 2
+    assert all(a is b for first, second in zip(profiles[:half], profiles[half:]) for a, b in zip(first, second))
+    groups = [r.group for paper in resolved for r in paper if len(r.group.mentions) == 1]
+    assert len({id(g.votes) for g in groups}) == len({tuple(g.votes.items()) for g in groups})

@@ -1,14 +1,21 @@
 """One paper's mentions -> entities, and the corpus-level consolidation that makes every thing one
 node: a type decided from all papers, an acronym defined in one paper resolved in the others, and
 one canonical name per thing. The learned models (:mod:`kg.extract.classifier`) then keep or drop
-each candidate, pick its coarse type (averaged over the corpus) and decide whether it is proposed."""
+each candidate, pick its coarse type (averaged over the corpus) and decide whether it is proposed.
+
+Three stages (:func:`consolidate`): each paper's groups and what the paper alone says of them
+(:func:`paper_groups`); the corpus-wide decisions, identity, name, rule type (:func:`resolve_groups`)
+and learned type (:func:`learned_types`); then each paper's entities (:func:`paper_entities`). Every
+group is read several times, so what a group's mentions say is computed once, in :class:`Group`."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
+from types import MappingProxyType
 
 from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON, W_SHAPE
 from kg.extract.classifier import Models, Profile, Scorer, candidate_profile, load_classifier
@@ -20,30 +27,69 @@ from kg.model import ExtractedEntity
 W_DATA_CUE = W_SHAPE * 2  # a name suffix ("-Bench") or any stronger context says Dataset/Benchmark
 
 
-@dataclass
+@lru_cache(maxsize=65536)
+def cached_name_key(text: str) -> str:
+    """:func:`name_key` of a lexicon name, an abbreviation partner or a long form: few distinct
+    ones, met in many papers."""
+    return name_key(text)
+
+
+NO_KEYS: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
 class Group:
     """The mentions of one thing in one paper, and what grouping and naming read from them (computed
     once: every group is read several times by the consolidation)."""
 
     mentions: list[Mention]
-    keys: set[str] = field(init=False)  # every surface key of the group
+    keys: tuple[str, ...] = field(init=False)  # every surface key of the group, once
     canonical: str | None = field(init=False)  # the lexicon's canonical name, when a mention matched it
     long_form: str | None = field(init=False)  # the long form of an abbreviation defined in this paper
-    short_forms: set[str] = field(init=False)  # keys of the abbreviation short forms defined in this paper
-    votes: dict[str, float] = field(init=False)  # the best vote per type over the mentions
+    short_forms: frozenset[str] = field(init=False)  # keys of the abbreviation short forms defined in this paper
+    votes: Mapping[str, float] = field(init=False)  # the best vote per type over the mentions (read-only)
+    own_key: str | None = field(init=False)  # identity from the group alone: lexicon entry, else own long form
+    proposed: bool = field(init=False)  # a mention says the paper proposes it
+    alternative: bool = field(init=False)  # a mention may overlap others (select_mentions decides)
+    # what the paper's other groups say (set by paper_groups)
+    variant: bool = False  # names a variant of a proposed name
+    family: bool = False  # the paper also names a variant of it, or it names a variant of another name
+    weak: bool = False  # only named by a generic word the title does not use
 
     def __post_init__(self):
-        self.keys, self.canonical, self.long_form, self.short_forms = set(), None, None, set()
+        keys: dict[str, None] = {}
+        shorts = []
+        self.canonical = self.long_form = None
+        self.proposed = self.alternative = False
         for m in self.mentions:  # one pass: most groups have one mention
-            self.keys.add(m.key)
+            keys[m.key] = None
             if m.canonical and self.canonical is None:
                 self.canonical = m.canonical
             if m.partner:
                 if len(m.partner) < len(m.form):
                     self.long_form = self.long_form or m.form
                 elif len(m.partner) > len(m.form):
-                    self.short_forms.add(m.key)
-        self.votes = best_votes(self.mentions)
+                    shorts.append(m.key)
+            if m.proposed:
+                self.proposed = True
+            if m.alternative:
+                self.alternative = True
+        # tuples and a shared empty set: a large corpus keeps about a million groups
+        self.keys, self.short_forms = tuple(keys), frozenset(shorts) if shorts else NO_KEYS
+        self.votes = mention_votes(self.mentions[0].votes) if len(self.mentions) == 1 else best_votes(self.mentions)
+        self.own_key = ("lex:" + cached_name_key(self.canonical) if self.canonical
+                        else cached_name_key(self.long_form) if self.long_form else None)
+
+
+@lru_cache(maxsize=4096)
+def mention_votes(votes: tuple[tuple[str, float], ...]) -> Mapping[str, float]:
+    """One mention's votes by type (:class:`Candidate` keeps one positive weight per type), read-only:
+    the groups of one mention with the same votes, most of a corpus, share one mapping.
+
+    >>> dict(mention_votes((("Dataset", 3.0), ("Model", 0.2))))
+    {'Dataset': 3.0, 'Model': 0.2}
+    """
+    return MappingProxyType(dict(votes))
 
 
 def best_votes(mentions: list[Mention]) -> dict[str, float]:
@@ -67,6 +113,13 @@ def spelling_variants(key: str, other: str) -> bool:
     return key == other or SequenceMatcher(None, key, other).ratio() >= 0.75
 
 
+@lru_cache(maxsize=16384)
+def lexicon_conflicts(canonical: str, long_key: str) -> bool:
+    """Whether a paper's long form (key ``long_key``) of an acronym is not the lexicon entry
+    ``canonical`` the acronym matched: neither its key nor a spelling variant of it."""
+    return not spelling_variants(cached_name_key(canonical), long_key)
+
+
 def drop_conflicting_lexicon(mentions: list[Mention]) -> list[Mention]:
     """An acronym the paper defines itself means what the paper says: "Sparse Spectral Training
     (SST)" is not the lexicon's SST (Stanford Sentiment Treebank), so those lexicon matches lose
@@ -80,12 +133,14 @@ def drop_conflicting_lexicon(mentions: list[Mention]) -> list[Mention]:
     >>> [m.canonical for m in drop_conflicting_lexicon([long, sst])]
     [None, None]
     """
-    shorts = {name_key(m.partner): name_key(m.form) for m in mentions
+    shorts = {cached_name_key(m.partner): cached_name_key(m.form) for m in mentions
               if m.partner and len(m.partner) < len(m.form)}
+    if not shorts:  # the paper defines no acronym
+        return mentions
     result = []
     for m in mentions:
-        long_key = shorts.get(m.key)
-        if m.canonical and long_key and name_key(m.canonical) != m.key and not spelling_variants(name_key(m.canonical), long_key):
+        long_key = shorts.get(m.key) if m.canonical else None
+        if long_key and cached_name_key(m.canonical) != m.key and lexicon_conflicts(m.canonical, long_key):
             m = replace(m, canonical=None, votes=tuple(v for v in m.votes if v[1] != W_LEXICON),
                         reasons=tuple(r for r in m.reasons if r != "lexicon"))
         result.append(m)
@@ -113,28 +168,32 @@ def group_mentions(mentions: list[Mention]) -> list[Group]:
 
     for m in mentions:
         if m.canonical:
-            union(m.key, "lex:" + name_key(m.canonical))
+            union(m.key, "lex:" + cached_name_key(m.canonical))
         if m.partner:
-            union(m.key, name_key(m.partner))
+            union(m.key, cached_name_key(m.partner))
     groups: dict[str, list[Mention]] = {}
     for m in mentions:
-        groups.setdefault(find(m.key) if m.key in parent else m.key, []).append(m)
+        key = find(m.key) if m.key in parent else m.key
+        found = groups.get(key)
+        if found is None:
+            groups[key] = [m]
+        else:
+            found.append(m)
     return [Group(ms) for ms in groups.values()]
 
 
 def thing_key(group: Group, definitions: dict[str, str]) -> str:
     """Corpus identity of a group: lexicon entry, else own long form, else an acronym resolved
     through a definition made in another paper, else its own most common key."""
-    if group.canonical:
-        return "lex:" + name_key(group.canonical)
-    if group.long_form:
-        return name_key(group.long_form)
+    if group.own_key is not None:
+        return group.own_key
+    if len(group.keys) == 1:  # most groups
+        (key,) = group.keys
+        return definitions.get(key, key)
     keys = sorted(group.keys)
     for key in keys:
         if key in definitions:
             return definitions[key]
-    if len(keys) == 1:
-        return keys[0]
     return Counter(m.key for m in group.mentions).most_common(1)[0][0]
 
 
@@ -143,13 +202,13 @@ def corpus_definitions(paper_groups: list[list[Group]]) -> dict[str, str]:
     seen: dict[str, set[str]] = defaultdict(set)
     for groups in paper_groups:
         for group in groups:
-            if group.long_form and not group.canonical:
+            if group.short_forms and group.long_form and not group.canonical:
                 for short in group.short_forms:
-                    seen[short].add(name_key(group.long_form))
+                    seen[short].add(group.own_key)
     return {short: next(iter(longs)) for short, longs in seen.items() if len(longs) == 1}
 
 
-def decide_type(votes: dict[str, float]) -> str:
+def decide_type(votes: Mapping[str, float]) -> str:
     """The winning type; Benchmark beats Dataset once any paper calls it a benchmark.
 
     >>> decide_type({"Dataset": 3.0, "Benchmark": 2.0, "Method": 0.2})
@@ -157,25 +216,24 @@ def decide_type(votes: dict[str, float]) -> str:
     >>> decide_type({"Method": 1.0, "Task": 1.0})
     'Method'
     """
-    best = max(sorted(votes), key=lambda k: votes[k])
+    if len(votes) == 1:  # most groups
+        return next(iter(votes))
+    best = max(sorted(votes), key=votes.__getitem__)
     if best == "Dataset" and votes.get("Benchmark", 0.0) >= W_CUE:
         return "Benchmark"
     return best
 
 
-def surface_counts(paper_groups: list[list[Group]], keys: list[list[str]]) -> dict[str, dict[str, int]]:
-    """Per thing key, how often each surface form names it across the corpus (long forms only)."""
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for groups, gkeys in zip(paper_groups, keys):
-        for group, key in zip(groups, gkeys):
-            short, seen = group.short_forms, counts[key]
-            for m in group.mentions:
-                if m.key not in short:
-                    seen[m.form] = seen.get(m.form, 0) + 1
-            if not seen:
-                for m in group.mentions:
-                    seen[m.form] = seen.get(m.form, 0) + 1
-    return counts
+def count_surfaces(seen: dict[str, int], group: Group) -> None:
+    """Add the surface forms naming ``group`` to ``seen``, its thing's counts so far (long forms
+    only, unless no paper named it otherwise yet)."""
+    short = group.short_forms
+    for m in group.mentions:
+        if m.key not in short:
+            seen[m.form] = seen.get(m.form, 0) + 1
+    if not seen:
+        for m in group.mentions:
+            seen[m.form] = seen.get(m.form, 0) + 1
 
 
 def canonical_name(lexicon_name: str | None, counts: dict[str, int]) -> str:
@@ -188,9 +246,8 @@ def canonical_name(lexicon_name: str | None, counts: dict[str, int]) -> str:
 
 def is_weak(group: Group, weak_words: frozenset[str]) -> bool:
     """A group named only by a generic word (rules/weak_words.txt) that the title does not use."""
-    surfaces = {m.form.lower() for m in group.mentions}
-    in_title = any(m.evidence.section == "title" for m in group.mentions)
-    return not in_title and surfaces <= weak_words
+    return (all(m.form.lower() in weak_words for m in group.mentions)
+            and all(m.evidence.section != "title" for m in group.mentions))
 
 
 @dataclass(slots=True)
@@ -208,36 +265,56 @@ class Resolved:
     family: bool = False  # the paper also names a variant of it, or it names a variant of another name
 
 
+def paper_groups(mentions: list[Mention], weak_words: frozenset[str]) -> list[Group]:
+    """A paper's groups with what its other groups say about each (variants, families) and whether
+    it is weak: all that the consolidation needs of one paper without the rest of the corpus."""
+    groups = group_mentions(drop_conflicting_lexicon(mentions))
+    for i in proposed_variants(groups):
+        groups[i].variant = True
+    for i in variant_family(groups):
+        groups[i].family = True
+    for group in groups:
+        group.weak = is_weak(group, weak_words)
+    return groups
+
+
 def resolve_corpus(paper_mentions: list[list[Mention]]) -> list[list[Resolved]]:
     """Group each paper's mentions and decide, across the corpus, each thing's identity, type and
     name (same order as the input)."""
     weak_words = load_resources().word_list("weak_words")
-    paper_groups = [group_mentions(drop_conflicting_lexicon(ms)) for ms in paper_mentions]
+    return resolve_groups([paper_groups(ms, weak_words) for ms in paper_mentions])
+
+
+def resolve_groups(paper_groups: list[list[Group]]) -> list[list[Resolved]]:
+    """Decide, across the corpus, the identity, type and name of each paper's groups (same order)."""
     definitions = corpus_definitions(paper_groups)
     keys = [[thing_key(g, definitions) for g in groups] for groups in paper_groups]
-    votes: dict[str, dict[str, float]] = defaultdict(dict)
+    votes: dict[str, dict[str, float]] = {}
     lexicon_names: dict[str, str] = {}
     papers_with: Counter = Counter()
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    proposed: set[str] = set()
     for groups, gkeys in zip(paper_groups, keys):
         papers_with.update(set(gkeys))
         for group, key in zip(groups, gkeys):
-            for kind, weight in group.votes.items():
-                votes[key][kind] = votes[key].get(kind, 0.0) + weight
+            if group.votes:
+                thing_votes = votes.get(key)
+                if thing_votes is None:
+                    thing_votes = votes[key] = {}
+                for kind, weight in group.votes.items():
+                    thing_votes[kind] = thing_votes.get(kind, 0.0) + weight
             if group.canonical:
                 lexicon_names.setdefault(key, group.canonical)
-    counts = surface_counts(paper_groups, keys)
+            if group.proposed:
+                proposed.add(key)
+            count_surfaces(counts[key], group)
     types = {key: decide_type(v) for key, v in votes.items()}
-    for groups, gkeys in zip(paper_groups, keys):
-        for group, key in zip(groups, gkeys):
-            if max(votes[key].values()) <= W_DEFAULT * 2 and any(m.proposed for m in group.mentions):
-                types[key] = "Method"  # a named contribution with no type evidence: most are methods
+    for key in proposed:
+        if max(votes[key].values()) <= W_DEFAULT * 2:
+            types[key] = "Method"  # a named contribution with no type evidence: most are methods
     names = {key: canonical_name(lexicon_names.get(key), counts[key]) for key in votes}
-    resolved = []
-    for groups, gkeys in zip(paper_groups, keys):
-        variants, family = proposed_variants(groups), variant_family(groups)
-        resolved.append([Resolved(g, k, names[k], types[k], i in variants, papers_with[k], is_weak(g, weak_words),
-                                  i in family) for i, (g, k) in enumerate(zip(groups, gkeys))])
-    return resolved
+    return [[Resolved(g, k, names[k], types[k], g.variant, papers_with[k], g.weak, g.family)
+             for g, k in zip(groups, gkeys)] for groups, gkeys in zip(paper_groups, keys)]
 
 
 def consolidate(paper_mentions: list[list[Mention]], models: Models | None = None) -> list[list[ExtractedEntity]]:
@@ -245,26 +322,38 @@ def consolidate(paper_mentions: list[list[Mention]], models: Models | None = Non
     classifier (same order as the input). ``models``: the shipped ones unless given."""
     scorer = Scorer(models or load_classifier())
     resolved = resolve_corpus(paper_mentions)
-    profiles = [[candidate_profile(r) for r in paper] for paper in resolved]
+    profiles = group_profiles(resolved)
     types = learned_types(resolved, scorer, profiles)
+    return [paper_entities(paper, paper_profiles, types, scorer) for paper, paper_profiles in zip(resolved, profiles)]
+
+
+def group_profiles(resolved: list[list[Resolved]]) -> list[list[Profile]]:
+    """Each resolved group's :class:`Profile` (same order); equal profiles are one object, as most
+    groups share theirs with others (a large corpus has about a million groups)."""
+    shared: dict[Profile, Profile] = {}
+    return [[shared.setdefault(profile, profile) for profile in map(candidate_profile, paper)] for paper in resolved]
+
+
+def paper_entities(paper: list[Resolved], profiles: list[Profile], types: dict[str, str],
+                   scorer: Scorer) -> list[ExtractedEntity]:
+    """The entities of one paper's resolved groups (``profiles``: theirs, in order) that the keep
+    model keeps, typed by ``types`` (:func:`learned_types`) where it has the thing."""
     threshold, proposed_threshold = scorer.models.keep.threshold, scorer.models.proposed.threshold
-    result = []
-    for paper, paper_profiles in zip(resolved, profiles):
-        probabilities = {id(r): scorer.keep(profile) for r, profile in zip(paper, paper_profiles)}
-        chosen = select_mentions([r for r in paper if probabilities[id(r)] >= threshold], probabilities)
-        entities = []
-        for r, profile in zip(paper, paper_profiles):
-            mentions = chosen.get(id(r))  # None: not kept
-            if not mentions:
-                continue
-            entity_type = types.get(r.key, r.type)
-            p_proposed = scorer.proposed(profile, r)
-            proposed = p_proposed >= proposed_threshold or announced(mentions)
-            votes = r.group.votes if len(mentions) == len(r.group.mentions) else best_votes(mentions)
-            entities.append(paper_entity(mentions, votes, r.name, entity_type,
-                                         proposed, probabilities[id(r)], p_proposed))
-        result.append(merge_same_name(entities))
-    return result
+    kept = [(r, profile, p) for r, profile in zip(paper, profiles) if (p := scorer.keep(profile)) >= threshold]
+    chosen = None  # no alternatives overlap: each kept group keeps all its mentions (most papers)
+    if any(r.group.alternative for r, _, _ in kept):
+        chosen = select_mentions([r for r, _, _ in kept], {id(r): p for r, _, p in kept})
+    entities = []
+    for r, profile, probability in kept:
+        mentions = r.group.mentions if chosen is None else chosen[id(r)]
+        if not mentions:
+            continue
+        entity_type = types.get(r.key, r.type)
+        p_proposed = scorer.proposed(profile, r)
+        proposed = p_proposed >= proposed_threshold or announced(mentions)
+        votes = r.group.votes if len(mentions) == len(r.group.mentions) else best_votes(mentions)
+        entities.append(paper_entity(mentions, votes, r.name, entity_type, proposed, probability, p_proposed))
+    return merge_same_name(entities)
 
 
 def select_mentions(kept: list[Resolved], probabilities: dict[int, float]) -> dict[int, list[Mention]]:
@@ -314,7 +403,7 @@ def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: list
     ("the X benchmark", "datasets such as X", "X-Bench") stays one whatever the model says.
     ``profiles``: each group's :class:`Profile`, in the order of ``resolved``."""
     classes = scorer.models.type.classes
-    sums: dict[str, list[float]] = {}
+    rows: dict[str, list[tuple[float, ...]]] = {}  # per thing, each group's probabilities in corpus order
     rule_type: dict[str, str] = {}
     data_cue: set[str] = set()
     for paper, paper_profiles in zip(resolved, profiles):
@@ -322,13 +411,20 @@ def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: list
             if r.group.canonical:
                 continue
             probabilities = scorer.types(profile, r)
-            total = sums.get(r.key)
-            sums[r.key] = probabilities if total is None else [a + b for a, b in zip(total, probabilities)]
-            rule_type[r.key] = r.type
-            if max((r.group.votes.get(kind, 0.0) for kind in DATA_TYPES)) >= W_DATA_CUE:
+            found = rows.get(r.key)
+            if found is None:
+                rows[r.key] = [probabilities]
+                rule_type[r.key] = r.type
+            else:
+                found.append(probabilities)
+            votes = r.group.votes
+            if votes.get("Dataset", 0.0) >= W_DATA_CUE or votes.get("Benchmark", 0.0) >= W_DATA_CUE:
                 data_cue.add(r.key)
     chosen = {}
-    for key, total in sums.items():
+    for key, found in rows.items():
+        total = found[0]
+        for probabilities in found[1:]:  # added one by one, in corpus order
+            total = [a + b for a, b in zip(total, probabilities)]
         scores = dict(zip(classes, total))
         best = max(sorted(scores), key=scores.get)
         rule = rule_type[key]
@@ -359,11 +455,8 @@ def proposed_variants(groups: list[Group]) -> set[int]:
     stems = {m.form for g in groups for m in g.mentions if m.proposed and len(m.form) >= 3}
     if not stems:
         return set()
-    return {
-        i for i, g in enumerate(groups)
-        if not any(m.proposed for m in g.mentions)
-        and any(not stems.isdisjoint(stems_of(m.form)) for m in g.mentions)
-    }
+    return {i for i, g in enumerate(groups)
+            if not g.proposed and any(not stems.isdisjoint(stems_of(m.form)) for m in g.mentions)}
 
 
 _VARIANT_SEPARATORS = "-+_ v"
@@ -393,28 +486,33 @@ def variant_family(groups: list[Group]) -> set[int]:
     forms = [{m.form for m in g.mentions if len(m.form) >= 3} for g in groups]
     names = set().union(*forms)
     stems = set().union(*map(stems_of, names))
-    return {i for i, own in enumerate(forms)
-            if not stems.isdisjoint(own) or any(not names.isdisjoint(stems_of(mine)) for mine in own)}
+    if not stems:  # no name has a separator: none is a variant of another
+        return set()
+    # a group belongs when one of its names is a stem of a name, or has a stem among the names
+    related = stems.union([name for name in names if not names.isdisjoint(stems_of(name))])
+    return {i for i, own in enumerate(forms) if not related.isdisjoint(own)}
 
 
-def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, entity_type: str, proposed: bool,
+def paper_entity(mentions: list[Mention], votes: Mapping[str, float], name: str, entity_type: str, proposed: bool,
                  probability: float, p_proposed: float) -> ExtractedEntity:
     """The entity a group's (kept) ``mentions`` stand for in their paper. ``votes``: their
     :func:`best_votes`; ``proposed``: the role model's decision; ``probability``: the keep
     classifier's, which becomes the confidence."""
     if len(mentions) > 1:
         mentions = sorted(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
-    reasons = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
-    reasons += (f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
-    if votes and decide_type(votes) != entity_type:
-        reasons += (f"corpus:{entity_type}",)
+        found = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
+        aliases = tuple(sorted({m.form for m in mentions} - {name}))
+    else:
+        found = mentions[0].reasons
+        aliases = () if mentions[0].form == name else (mentions[0].form,)
+    corpus_type = entity_type if votes and decide_type(votes) != entity_type else None
+    reasons = entity_reasons(found, probability, p_proposed, corpus_type)
     if proposed:
         role = "proposed"
     elif entity_type in DATA_TYPES:
         role = "evaluated_on"
     else:
         role = "used"
-    aliases = tuple(sorted({m.form for m in mentions} - {name}))
     return ExtractedEntity(
         name=name,
         type=entity_type,
@@ -424,6 +522,20 @@ def paper_entity(mentions: list[Mention], votes: dict[str, float], name: str, en
         evidence=tuple(m.evidence for m in mentions),
         reasons=reasons,
     )
+
+
+@lru_cache(maxsize=65536)
+def entity_reasons(found: tuple[str, ...], probability: float, p_proposed: float,
+                   corpus_type: str | None) -> tuple[str, ...]:
+    """An entity's reasons: what found its mentions, the keep and proposed models' probabilities,
+    and the corpus's type when it overrules the entity's own votes. Entities share few distinct
+    tuples: each is made once, and shared.
+
+    >>> entity_reasons(("lexicon", "lexicon"), 0.8808, 0.1, None)
+    ('lexicon', 'classifier:0.88', 'classifier-proposed:0.10')
+    """
+    reasons = (*dict.fromkeys(found), f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
+    return reasons + (f"corpus:{corpus_type}",) if corpus_type is not None else reasons
 
 
 def merge_same_name(entities: list[ExtractedEntity]) -> list[ExtractedEntity]:

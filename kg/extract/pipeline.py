@@ -67,7 +67,23 @@ def text_mentions(texts: tuple[str, str]) -> list[Mention]:
     """Mentions in a (title, abstract) pair: what pool workers receive instead of whole papers,
     whose other fields (authors, sources, dates) would only cost pickling."""
     title, abstract = texts
-    return section_mentions(title, "title") + section_mentions(abstract, "abstract")
+    return with_shared_values(section_mentions(title, "title") + section_mentions(abstract, "abstract"))
+
+
+#: the vote and reason tuples of this process's mentions, one object per value (a corpus has a few hundred)
+_SHARED_VALUES: dict[tuple, tuple] = {}
+
+
+def with_shared_values(mentions: list[Mention]) -> list[Mention]:
+    """``mentions``, just made and not yet seen by anyone, with equal vote and reason tuples made one
+    object per process. Pool workers pickle each chunk of papers at once, so a shared tuple is sent
+    once per chunk: pickling back and unpickling take half the time, and the mentions a fifth less
+    memory. The only change made to a mention after it is made, and it changes no value."""
+    shared = _SHARED_VALUES.setdefault
+    for m in mentions:
+        m.votes = shared(m.votes, m.votes)
+        m.reasons = shared(m.reasons, m.reasons)
+    return mentions
 
 
 @contextmanager
