@@ -8,7 +8,8 @@ seconds, peak RSS of the whole process tree (the build and its extraction worker
 Then the incremental case: the largest corpus is a folder, and the graph is rebuilt after a second file
 with the ``--add`` next records lands in it (``kg build corpus-N/``, as a folder of daily dumps grows;
 the folder keeps the recorded source names stable), which extracts only the new papers
-(extraction cache) and updates a checkpoint of the previous store with the chunks that changed; with
+(extraction cache), copies the graph text of papers whose extraction did not change, and updates a
+checkpoint of the previous store with the statements that changed; with
 --check-full the graph.ttl it writes is compared byte for byte with a full build of the same inputs
 in a fresh folder.
 
