@@ -195,18 +195,18 @@ def name_suffix_type(text: str, resources: Resources) -> str | None:
 
 def has_data_suffix(word: str, resources: Resources) -> bool:
     """A capitalised word ending in a benchmark or dataset suffix where a name part starts: after a
-    hyphen, at a capital, or "bench" anywhere ("Decompile-Eval", "Exebench"; not "Medieval").
+    hyphen or at a capital ("Decompile-Eval", "CodeBench"; not "Medieval", "Workbench").
 
     >>> r = load_resources()
-    >>> [has_data_suffix(w, r) for w in ("Exebench", "Decompile-Eval", "Medieval", "bench")]
-    [True, True, False, False]
+    >>> [has_data_suffix(w, r) for w in ("CodeBench", "Decompile-Eval", "Medieval", "Workbench", "bench")]
+    [True, True, False, False, False]
     """
     lower = word.lower()
     for suffix, kind in resources.name_suffixes.items():
         if kind in {"Benchmark", "Dataset"} and lower.endswith(suffix) and len(lower) > len(suffix) \
                 and word[0].isupper():
             at = len(word) - len(suffix.lstrip("-"))
-            return suffix.startswith(("-", "bench")) or word[at - 1] == "-" or word[at].isupper()
+            return suffix.startswith("-") or word[at - 1] == "-" or word[at].isupper()
     return False
 
 
@@ -361,6 +361,8 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
                 return True
         elif text.isalpha() and text.istitle() and inner_capitals:
             continue  # a capitalised word is not a name spelled with inner capitals ("Complex", "ComplEx")
+        elif text.islower() and entry.type == "Model" and form.istitle() and " " not in form:
+            continue  # nor is a lower-case word a model named by a capitalised one ("mistral", "Mistral")
         elif not text.islower() or not inner_capitals:
             return True
     return False
@@ -370,14 +372,16 @@ def head_vote(span: Span, resources: Resources) -> tuple[str, float] | None:
     """The type the last word of ``span`` implies and how strongly: a head noun (rules/heads.tsv,
     as strong as any head phrase), a cue noun (rules/cues.tsv, as strong as a cue: "Knowledge-Intensive
     Compressed LLM Benchmark" is a benchmark, "Efficient Motion Diffusion Model" a model) or, after
-    other words, a model the lexicon knows ("Semantic Token ViT" is a model), if any."""
+    other words, a model the lexicon knows, spelled as no ordinary word is ("Semantic Token ViT" is
+    a model, "Multilingual Spoken Whisper" need not be), if any."""
     word = span[-1].lower_
     head = resources.heads.get(word)
     if head:
         return head.type, W_HEAD
     if word in resources.cues:
         return resources.cues[word], W_CUE
-    entry = resources.lexicon.get(name_key(span[-1].text)) if len(span) > 1 else None
+    last = span[-1].text
+    entry = resources.lexicon.get(name_key(last)) if len(span) > 1 and not last.istitle() else None
     return ("Model", W_HEAD) if entry is not None and entry.type == "Model" else None  # "Semantic Token ViT"
 
 
@@ -597,16 +601,38 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
     for index in word_positions(doc)[CUE_WORD]:
         lower = lowers[index]
         kind = resources.cues[lower]
-        if kind not in {"Benchmark", "Dataset"} or not lower.endswith("s"):
+        if kind not in {"Benchmark", "Dataset"} or lower not in _PLURAL_DATA_CUES:
             continue
         i = index + 1
-        if i < n_words and (lowers[i] in _LIST_INTRO or lowers[i] == "(" or i in starts):  # "benchmarks (A, B and C)"
+        if i < n_words and (lowers[i] in _LIST_INTRO or lowers[i] == "("):  # "benchmarks (A, B and C)"
             while i < n_words and i not in starts and (lowers[i] in _LIST_INTRO or lowers[i] == "("):
                 i += 1
+            _vote_list(doc, starts, i, kind, f"pattern:{lower}-such-as", W_CUE)
+        elif i in starts and _closed_list(doc, starts, i):  # "benchmarks A, B and C."
             _vote_list(doc, starts, i, kind, f"pattern:{lower}-such-as", W_CUE)
 
 
 _LIST_SEPARATORS = frozenset({",", "and", "or", "the"})
+_PLURAL_DATA_CUES = frozenset({"benchmarks", "datasets", "corpora"})
+
+
+def _list_members(doc: Doc, starts: dict[int, Candidate], i: int) -> tuple[list[Candidate], int]:
+    """The candidates of a comma/and-separated list starting at token ``i``, and the token after it."""
+    lowers, n_words = lowers_of(doc), len(doc)
+    members = []
+    while i < n_words and i in starts:
+        members.append(starts[i])
+        i = starts[i].end
+        while i < n_words and lowers[i] in _LIST_SEPARATORS:
+            i += 1
+    return members, i
+
+
+def _closed_list(doc: Doc, starts: dict[int, Candidate], i: int) -> bool:
+    """Whether the list at token ``i`` has two or more names and ends the clause or with a data noun
+    ("benchmarks A and B.", "benchmarks A and B datasets", but not "benchmarks FlashNet outperforms")."""
+    members, end = _list_members(doc, starts, i)
+    return len(members) >= 2 and (end >= len(doc) or doc[end].is_punct or lowers_of(doc)[end] in _PLURAL_DATA_CUES)
 
 
 def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason: str,
@@ -616,13 +642,7 @@ def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason
     B": evaluation sets listed together are of one kind). A list the text calls benchmarks or
     datasets ("benchmarks such as A and B") votes as strongly as "the A benchmark" (``weight``),
     which makes a lexicon dataset a benchmark (GUIDELINES.md)."""
-    lowers, n_words = lowers_of(doc), len(doc)
-    members = []
-    while i < n_words and i in starts:
-        members.append(starts[i])
-        i = starts[i].end
-        while i < n_words and lowers[i] in _LIST_SEPARATORS:
-            i += 1
+    members, _ = _list_members(doc, starts, i)
     if kind == "Dataset" and any("Benchmark" in member.votes for member in members):
         kind = "Benchmark"
     for member in members:
@@ -708,7 +728,8 @@ _MEASURE_WORD = re.compile(r"^\d+(\.\d+)?(x|times|-?bits?|ms|s)$|^[A-Za-z]$", re
 
 def _extension_modifier_ok(doc: Doc, i: int) -> bool:
     """Whether token ``i`` may extend a lexicon match leftwards: a modifier (:func:`_modifier_ok`) that
-    is not a verb in -ing ("including", "eliminating"), a list or naming word, or a measure ("8x").
+    is not a verb in -ing ("including", "eliminating"), a list or naming word, a measure ("8x") or
+    a plural data noun ("benchmarks MMLU and GSM8K").
 
     >>> from kg.extract.pipeline import build_nlp
     >>> doc = build_nlp().make_doc("including causal 8x attention")
@@ -717,7 +738,8 @@ def _extension_modifier_ok(doc: Doc, i: int) -> bool:
     """
     text = lowers_of(doc)[i]
     return _modifier_ok(doc, i) and not (text.endswith("ing") and "-" not in text) \
-        and text not in _LIST_INTRO and text not in _NAMING_WORDS and not _MEASURE_WORD.match(text)
+        and text not in _LIST_INTRO and text not in _NAMING_WORDS and not _MEASURE_WORD.match(text) \
+        and text not in _PLURAL_DATA_CUES
 
 
 def add_lexicon_extensions(doc: Doc, resources: Resources, max_modifiers: int = 3) -> None:

@@ -27,7 +27,7 @@ KEY_SEPARATORS = re.compile(r"[\s\-_/.,:;'’`\"()\[\]{}–—\\]+")  # with bac
 
 #: Greek letters spelled out, as LaTeX writes them ("D$\\epsilon$pS" comes through as "DepsilonpS")
 _GREEK_NAMES = {**{code: unicodedata.name(chr(code)).rsplit(" ", 1)[-1].lower() for code in range(0x3B1, 0x3CA)},
-                ord("λ"): "lambda", ord("ϵ"): "epsilon", ord("ϑ"): "theta", ord("ϕ"): "phi"}
+                ord("λ"): "lambda"}  # Unicode spells it LAMDA; NFKC already maps the variant forms (ϵ -> ε)
 
 
 @lru_cache(maxsize=131072)

@@ -28,7 +28,7 @@ _DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?i:based|like|style|driven|powered|type
 _FINAL_PERIOD = r"(?<=[A-Z0-9])\."  # "LLaMA-2-13B." -> "LLaMA-2-13B" "."
 _GLUED_PARENTHESES = (r"(?<=[A-Za-z])\((?=[A-Za-z])", r"\)(?=-)")  # "Caching(BAC)", "MoE)-like"
 _DASH_AS_HYPHEN = r"(?<=[A-Za-z0-9])-(?=(?:the|and|which|that|a|an)$)"  # "UltraBench-the largest", "pairs-and"
-_GLUED_SENTENCE = r"(?<=[A-Z0-9])(?=(?:Our|The|We|This|Code)$)"  # "PromptTPPOur code is ..." (a lost footnote break)
+_GLUED_SENTENCE = r"(?<=[A-Z]{2})(?=(?:Our|The|We|This)$)"  # "PromptTPPOur code is ..." (a lost footnote break)
 _SIZED_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*[0-9](?:\.[0-9]+)?[KMGTkmgt](?:/[0-9]+(?:\.[0-9]+)?[KMGTkmgt]?)*$")
 
 
@@ -67,8 +67,8 @@ def install_tokenizer(nlp: Language) -> Language:
     ['a', 'MoE', '-based', 'model']
     >>> [t.text for t in nlp("build FooBench-the largest state-of-the-art set")]
     ['build', 'FooBench', '-', 'the', 'largest', 'state-of-the-art', 'set']
-    >>> [t.text for t in nlp("propose FooTPPOur code")]
-    ['propose', 'FooTPP', 'Our', 'code']
+    >>> [t.text for t in nlp("propose FooTPPOur code, not GPT4Code")]
+    ['propose', 'FooTPP', 'Our', 'code', ',', 'not', 'GPT4Code']
     >>> [t.text for t in nlp("on ImageNet-1K, EMOv2-1M/2M/5M with 5M parameters")]
     ['on', 'ImageNet-1K', ',', 'EMOv2-1M/2M/5M', 'with', '5', 'M', 'parameters']
     """
