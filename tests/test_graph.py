@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import json
 import importlib
 import random
 from pathlib import Path
@@ -21,8 +22,8 @@ from kg.graph.stats import graph_counts
 from kg.graph.store import (CURRENT, INDEX, open_graph, open_store, previous_chunks, read_manifest, write_chunks,
                             write_graph)
 from kg.graph.validate import load_shapes, validate, validate_graph
-from kg.model import Evidence, ExtractedEntity, Paper, PaperDate, PaperExtraction, Reject, Source
-from kg.vocab import KG, SCHEMA, ontology_dir
+from kg.model import ENTITY_TYPES, Evidence, ExtractedEntity, Paper, PaperDate, PaperExtraction, Reject, Source
+from kg.vocab import KG, RELATIONS, SCHEMA, ontology_dir
 
 BASE = "https://example.org/kg/"
 
@@ -532,7 +533,11 @@ def test_a_rebuild_copies_the_text_of_unchanged_papers_only(tmp_path):
         assert reuse(key, chunks[key].digest) is None
 
 
-@pytest.mark.parametrize("manifest", ["{}", "not JSON", '{"counts": {"papers": 1}}'])
+WRONG_COUNTS = json.dumps({"counts": {"papers": 99, "entities": {t: 0 for t in ENTITY_TYPES},
+                                       "links": {r.removeprefix(str(KG)): 0 for r in RELATIONS}, "triples": 7}})
+
+
+@pytest.mark.parametrize("manifest", ["{}", "not JSON", '{"counts": {"papers": 1}}', WRONG_COUNTS])
 def test_counts_of_an_updated_store_without_the_previous_counts_are_counted_in_the_store(tmp_path, manifest):
     out = tmp_path / "g"
     write(out, corpus() + filler(10))

@@ -17,6 +17,7 @@ entities, not with the number of triples.
 from __future__ import annotations
 
 import hashlib
+import platform
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -118,14 +119,16 @@ _ENCODER = msgspec.json.Encoder()
 
 @cache
 def _layout_digest() -> bytes:
-    """A digest of the modules whose code decides a chunk's text (this one, IRIs, vocabulary, and the
-    model, whose properties give the paper's key and content hash)."""
+    """A digest of what decides a chunk's text: the modules of this one, IRIs, vocabulary and the
+    model (whose properties give the paper's key and content hash), and the Python and pyoxigraph
+    versions (string escaping, IRI checks)."""
     from kg import model, vocab
     from kg.graph import iris
 
     modules = (sys.modules[__name__], iris, vocab, model)
     sources = b"".join(Path(module.__file__).read_bytes() for module in modules)
-    return hashlib.sha1(sources).digest()
+    versions = f"{platform.python_version()} {ox.__version__}".encode()
+    return hashlib.sha1(sources + versions).digest()
 
 
 def paper_text(node: str, extraction: PaperExtraction, base: str, labels: EntityLabels) -> str:

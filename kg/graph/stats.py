@@ -83,11 +83,13 @@ def graph_counts(graph: Graph) -> GraphCounts:
 
 
 def _triples(graph: Graph) -> int:
-    """How many triples ``graph`` holds: Oxigraph's own count of its quads when it is over one (kg's
-    stores hold only the default graph; twice as fast as the SPARQL COUNT, and ``len`` of the rdflib
-    graph iterates every triple in Python)."""
+    """How many triples ``graph`` holds: Oxigraph's own count of its quads when it is over a store with
+    only the default graph, as kg's are (twice as fast as the SPARQL COUNT, and ``len`` of the rdflib
+    graph iterates every triple in Python); else the SPARQL COUNT of the default graph."""
     store = oxigraph_store(graph)
-    return len(store) if store is not None else _count(graph, _COUNT_TRIPLES)
+    if store is not None and next(iter(store.named_graphs()), None) is None:
+        return len(store)
+    return _count(graph, _COUNT_TRIPLES)
 
 
 _TYPE = str(RDF.type)

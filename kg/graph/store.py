@@ -13,7 +13,10 @@ never a mixture or half-written files. Leftovers of a killed build are removed b
 
 When at most half of the graph changed, a new generation's store starts as a checkpoint of the
 current one (RocksDB hard-links its immutable files, so the current generation is never written to)
-and gets only what changed; chunks.tsv holds each chunk's fingerprint for that comparison
+and gets only the statements that changed; chunks.tsv holds each chunk's place in graph.ttl and
+fingerprint for that comparison, and for a paper the digest of the extraction it was written from,
+so an unchanged paper's text is copied rather than written again (`previous_chunks`). The counts in
+build.json are then the previous build's plus and minus what changed (`updated_counts`)
 (`write_chunks`, `load_store`).
 """
 
@@ -162,12 +165,15 @@ def write_chunks(
                 write_index(generation / INDEX, spans)
             store = ox.Store.read_only(str(generation / STORE))  # closed, the writer's compactions are done
             graph = Graph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)
-            counts = updated_counts(graph_dir, loaded) or graph_counts(graph)
+            counts = updated_counts(graph_dir, loaded)
+            if counts is None or counts.triples != len(store):  # a wrong previous count never carries over
+                counts = graph_counts(graph)
             write_rejects(generation / REJECTS, rejects)
             write_manifest(generation / MANIFEST, {**(manifest or {}), "counts": counts.as_dict()})
             if extras is not None:
                 extras(graph, generation)
-            del graph, store
+            graph.close()  # drops the store handle now: rdflib's Graph is in a reference cycle the
+            del graph, store  # collector may be paused for (kg build pauses it)
             check_no_foreign_files(graph_dir, generation)
             fsync_tree(generation)
         except BaseException:
@@ -208,7 +214,8 @@ class Loaded:
 def updated_counts(graph_dir: Path, loaded: Loaded) -> GraphCounts | None:
     """The counts of a store `load_store` updated: the previous build's (build.json of ``graph_dir``'s
     current generation, the one the store was checkpointed from) changed by what was deleted and added.
-    None after a full load or when the previous counts are missing or unreadable (then count in the store).
+    None after a full load or when the previous counts are missing or unreadable (then count in the
+    store); `write_chunks` also counts in the store when the triples do not add up to the store's.
     """
     if loaded.removed is None or loaded.added is None:
         return None
@@ -222,11 +229,12 @@ def updated_counts(graph_dir: Path, loaded: Loaded) -> GraphCounts | None:
 def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: dict[str, Span] | None) -> Loaded:
     """Make the new generation's store, holding graph.ttl's triples; how it was made.
 
-    Updates a checkpoint of the previous store when that is cheaper (see `write_chunks`): the triples
-    of every changed or removed chunk (parsed from the previous graph.ttl, so the store is never
-    searched) are deleted, the new text of every changed or added chunk bulk-loaded. An old chunk
-    whose bytes no longer match its fingerprint means the previous generation cannot be trusted: the
-    store is then loaded in full. The store is closed on return.
+    Updates a checkpoint of the previous store when that is cheaper (see `write_chunks`): for every
+    changed, removed or added chunk, the statements that differ between its old text (read from the
+    previous graph.ttl, so the store is never searched) and its new text are parsed; the old ones
+    are deleted and the new ones added (`update_checkpoint`). An old chunk whose bytes no longer
+    match its fingerprint means the previous generation cannot be trusted: the store is then loaded
+    in full. The store is closed on return.
     """
     old = previous or {}
     changed = [span for span in spans if span.key not in old or old[span.key].fingerprint != span.fingerprint]
@@ -287,8 +295,8 @@ def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], chan
     return quad_counts(removed), added_counts
 
 
-#: bytes of Turtle per bulk load: Oxigraph's bulk loader holds about 20 times the text it is given
-#: in memory (1.6 GB for graph.ttl of 10k synthetic papers in one go, 0.35 GB in 10 MB pieces)
+#: bytes of Turtle per bulk load: Oxigraph's bulk loader holds about 16 times the text it is given
+#: in memory (1.6 GB for graph.ttl of 10k synthetic papers in one go, at most ~0.5 GB in 32 MB pieces)
 LOAD_PIECE = 32 * 2**20
 
 
@@ -363,8 +371,9 @@ def index_header() -> str:
 
 
 def read_index(graph_dir: Path) -> dict[str, Span] | None:
-    """The chunk index of ``graph_dir``'s current generation (key -> where its text is in graph.ttl and its
-    fingerprint); None when there is none, or it was written under other prefixes or another layout.
+    """The chunk index of ``graph_dir``'s current generation (key -> where its text is in graph.ttl, its
+    fingerprint and, for a paper, the digest of its extraction); None when there is none, or it was
+    written under other prefixes or another layout.
 
     A missing or damaged index, or a graph.ttl that no longer matches it, only means a full store
     load (`load_store` checks every old chunk it reads), never a wrong graph.
