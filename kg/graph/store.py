@@ -16,8 +16,8 @@ current one (RocksDB hard-links its immutable files, so the current generation i
 and gets only the statements that changed; chunks.tsv holds each chunk's place in graph.ttl and
 fingerprint for that comparison, and for a paper the digest of the extraction it was written from,
 so an unchanged paper's text is copied rather than written again (`previous_chunks`). The counts in
-build.json are then the previous build's plus and minus what changed (`updated_counts`)
-(`write_chunks`, `load_store`).
+build.json are then the previous build's plus and minus what changed (`write_chunks`, `load_store`,
+`updated_counts`).
 """
 
 from __future__ import annotations
