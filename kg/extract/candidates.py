@@ -430,7 +430,7 @@ def drop_lexicon_readings(doc: Doc, short: str, long: str) -> None:
     """Remove the candidates that only the lexicon found for ``short`` (or its plural) when the text
     defines it as ``long``, which the lexicon entry does not spell."""
     table = candidates(doc)
-    forms = {short, short + "s", short[:-1] if short.endswith("s") else short}
+    forms = {short, short + "s", short.removesuffix("s")}
     for span, candidate in list(table.items()):
         if candidate.reasons == ["lexicon"] and span_text(doc, *span) in forms \
                 and name_key(candidate.canonical or "") != name_key(long):

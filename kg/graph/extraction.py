@@ -23,7 +23,12 @@ import msgspec
 
 from kg.extract import extractor_version
 from kg.extract.mentions import Mention
-from kg.extract.pipeline import collector_paused, corpus_extractions, mentions_of, with_shared_values
+from kg.extract.pipeline import (
+    collector_paused,
+    corpus_extractions,
+    mentions_of,
+    with_shared_values,
+)
 from kg.model import Paper, PaperExtraction
 
 #: the cache file in each generation of a graph folder: a line with the extractor version, then a line
