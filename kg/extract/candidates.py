@@ -597,19 +597,18 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
         start, end = sentence_bounds(doc)[sentence_number(doc, i)]
         if start < i < end - 1 and lowers[i - 1] != "based" and _EVAL_WORDS & set(lowers[max(start, i - 8) : i]):
             first = i + 2 if lowers[i + 1] == "the" else i + 1
-            _vote_list(doc, starts, first, "Dataset", "pattern:evaluated-on")
+            _vote_list(_list_members(doc, starts, first)[0], "Dataset", "pattern:evaluated-on")
     for index in word_positions(doc)[CUE_WORD]:
         lower = lowers[index]
         kind = resources.cues[lower]
         if kind not in {"Benchmark", "Dataset"} or lower not in _PLURAL_DATA_CUES:
             continue
         i = index + 1
-        if i < n_words and (lowers[i] in _LIST_INTRO or lowers[i] == "("):  # "benchmarks (A, B and C)"
-            while i < n_words and i not in starts and (lowers[i] in _LIST_INTRO or lowers[i] == "("):
-                i += 1
-            _vote_list(doc, starts, i, kind, f"pattern:{lower}-such-as", W_CUE)
-        elif i in starts and _closed_list(doc, starts, i):  # "benchmarks A, B and C."
-            _vote_list(doc, starts, i, kind, f"pattern:{lower}-such-as", W_CUE)
+        while i < n_words and i not in starts and (lowers[i] in _LIST_INTRO or lowers[i] == "("):
+            i += 1  # "benchmarks such as A, B", "benchmarks (A, B and C)"
+        members, end = _list_members(doc, starts, i)
+        if i > index + 1 or (len(members) >= 2 and _ends_clause(doc, end)):  # or "benchmarks A, B and C."
+            _vote_list(members, kind, f"pattern:{lower}-such-as", W_CUE)
 
 
 _LIST_SEPARATORS = frozenset({",", "and", "or", "the"})
@@ -628,21 +627,18 @@ def _list_members(doc: Doc, starts: dict[int, Candidate], i: int) -> tuple[list[
     return members, i
 
 
-def _closed_list(doc: Doc, starts: dict[int, Candidate], i: int) -> bool:
-    """Whether the list at token ``i`` has two or more names and ends the clause or with a data noun
-    ("benchmarks A and B.", "benchmarks A and B datasets", but not "benchmarks FlashNet outperforms")."""
-    members, end = _list_members(doc, starts, i)
-    return len(members) >= 2 and (end >= len(doc) or doc[end].is_punct or lowers_of(doc)[end] in _PLURAL_DATA_CUES)
+def _ends_clause(doc: Doc, i: int) -> bool:
+    """Whether a list ending before token ``i`` ends the clause or with a data noun ("benchmarks A and
+    B.", "benchmarks A and B datasets", but not "benchmarks FlashNet outperforms")."""
+    return i >= len(doc) or doc[i].is_punct or lowers_of(doc)[i] in _PLURAL_DATA_CUES
 
 
-def _vote_list(doc: Doc, starts: dict[int, Candidate], i: int, kind: str, reason: str,
-               weight: float = W_LIST) -> None:
-    """Vote ``kind`` for a comma/and-separated list of candidates starting at token ``i``; Benchmark
-    instead of Dataset when something else already calls a member a benchmark ("on MT-Bench, A and
-    B": evaluation sets listed together are of one kind). A list the text calls benchmarks or
-    datasets ("benchmarks such as A and B") votes as strongly as "the A benchmark" (``weight``),
-    which makes a lexicon dataset a benchmark (GUIDELINES.md)."""
-    members, _ = _list_members(doc, starts, i)
+def _vote_list(members: list[Candidate], kind: str, reason: str, weight: float = W_LIST) -> None:
+    """Vote ``kind`` for the ``members`` of a list (`_list_members`); Benchmark instead of Dataset when
+    something else already calls a member a benchmark ("on MT-Bench, A and B": evaluation sets listed
+    together are of one kind). A list the text calls benchmarks or datasets ("benchmarks such as A
+    and B") votes as strongly as "the A benchmark" (``weight``), which makes a lexicon dataset a
+    benchmark (GUIDELINES.md)."""
     if kind == "Dataset" and any("Benchmark" in member.votes for member in members):
         kind = "Benchmark"
     for member in members:
