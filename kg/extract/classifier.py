@@ -360,6 +360,26 @@ def load_classifier() -> Models:
     return read_classifier(CLASSIFIER_PATH)
 
 
+class _TwoStageScores:
+    """One model's results by (profile, facts): the sum over a profile's keep features,
+    ``start(features)``, is taken once per profile, then ``finish(partial, facts)`` once per pair."""
+
+    def __init__(self, start, finish):
+        self.start, self.finish = start, finish
+        self.partials: dict[Profile, object] = {}
+        self.results: dict[tuple, object] = {}  # most groups share profile and facts with another
+
+    def __call__(self, profile: Profile, facts: tuple):
+        key = (profile, facts)
+        found = self.results.get(key)
+        if found is None:
+            partial = self.partials.get(profile)
+            if partial is None:
+                partial = self.partials[profile] = self.start(profile_features(profile))
+            found = self.results[key] = self.finish(partial, facts)
+        return found
+
+
 class Scorer:
     """The three models applied to resolved groups. Many groups share a :class:`Profile`, so each
     model's sum over a profile's keep features is taken once; a group's own extra features
@@ -369,11 +389,14 @@ class Scorer:
     def __init__(self, models: Models):
         self.models = models
         self._keep: dict[Profile, float] = {}
-        self._proposed_partial: dict[Profile, float] = {}
-        self._type_partial: dict[Profile, list[float]] = {}
-        # whole results by (profile, role_facts / type_facts): most groups share both with another
-        self._proposed: dict[tuple, float] = {}
-        self._types: dict[tuple, tuple[float, ...]] = {}
+        proposed, types = models.proposed, models.type
+        self._proposed = _TwoStageScores(
+            lambda features: weighted_sum(features, proposed.weights),
+            lambda partial, facts: _probability(
+                proposed.bias + weighted_sum(role_extras_of(facts), proposed.weights, partial)))
+        self._types = _TwoStageScores(
+            lambda features: class_scores(features, types),
+            lambda partial, facts: tuple(softmax(class_scores(type_extras_of(facts), types, partial))))
 
     def keep(self, profile: Profile) -> float:
         """:func:`keep_probability` of the profile's features."""
@@ -384,26 +407,9 @@ class Scorer:
 
     def proposed(self, profile: Profile, resolved) -> float:
         """The proposed model's probability for ``resolved`` (whose profile is ``profile``)."""
-        key = (profile, role_facts(resolved))
-        found = self._proposed.get(key)
-        if found is None:
-            model = self.models.proposed
-            partial = self._proposed_partial.get(profile)
-            if partial is None:
-                partial = self._proposed_partial[profile] = weighted_sum(profile_features(profile), model.weights)
-            found = self._proposed[key] = _probability(
-                model.bias + weighted_sum(role_extras_of(key[1]), model.weights, partial))
-        return found
+        return self._proposed(profile, role_facts(resolved))
 
     def types(self, profile: Profile, resolved) -> tuple[float, ...]:
         """The type model's probabilities for ``resolved`` (whose profile is ``profile``), in the
         order of ``models.type.classes``."""
-        key = (profile, type_facts(resolved))
-        found = self._types.get(key)
-        if found is None:
-            model = self.models.type
-            partial = self._type_partial.get(profile)
-            if partial is None:
-                partial = self._type_partial[profile] = class_scores(profile_features(profile), model)
-            found = self._types[key] = tuple(softmax(class_scores(type_extras_of(key[1]), model, partial)))
-        return found
+        return self._types(profile, type_facts(resolved))
