@@ -59,7 +59,6 @@ _LOCK = ".lock"
 Triple = tuple[URIRef, URIRef, Node]
 
 
-
 def open_graph(graph_dir: Path) -> Graph:
     """An rdflib Graph over the Oxigraph store that ``kg build`` wrote in ``graph_dir``, read-only.
 
