@@ -73,6 +73,28 @@ def test_pattern_we_propose_marks_proposed():
     assert "pattern:we-propose" in found["FooNet"].reasons
 
 
+@pytest.mark.parametrize("sentence, name", [
+    ("Combined with our proposed sparse network rearrangement strategy, the schema is fast.", "sparse network rearrangement"),
+    ("Our novel expert decomposition method enables scaling.", "expert decomposition"),
+    ("Here we devise a degree-sensitive edge pruning method for graphs.", "degree-sensitive edge pruning"),
+    ("We introduce a rank-decay scheme that removes ranks.", "rank-decay"),
+])
+def test_own_technique_phrase_is_a_proposed_method(sentence, name):
+    found = by_surface(section_mentions(sentence, "abstract"))
+    assert found[name].proposed and best_type(found[name]) == "Method"
+    assert any(r.startswith("pattern:own-x-") for r in found[name].reasons)
+
+
+@pytest.mark.parametrize("sentence", [
+    "A simple pruning method works well.",  # one plain word, no opener
+    "Prior work used a gradual pruning technique.",  # "a" not after the authors' propose verb
+    "They propose a layer dropping strategy.",  # not the authors
+])
+def test_technique_phrase_needs_the_papers_own_opener(sentence):
+    for mention in section_mentions(sentence, "abstract"):
+        assert not any(r.startswith("pattern:own-x-") for r in mention.reasons)
+
+
 def test_pattern_called_marks_proposed():
     found = by_surface(section_mentions("Our new method, called BarQuant, is fast.", "abstract"))
     assert found["BarQuant"].proposed

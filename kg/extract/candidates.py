@@ -690,6 +690,53 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
 _REPORT_WORDS = frozenset({"technical", "report"})
 
 
+#: nouns saying that the phrase before them names a technique, and not part of its name ("a lifelong
+#: normalization strategy" names "lifelong normalization")
+_TECHNIQUE_NOUNS = frozenset({
+    "strategy", "method", "technique", "scheme", "mechanism", "algorithm", "approach", "framework", "paradigm",
+})
+#: words right before such a phrase saying the paper brings it ("our", "a novel", "the proposed")
+_OWN_WORDS = frozenset({"our", "novel", "new", "proposed"})
+
+
+def add_own_techniques(doc: Doc, resources: Resources, max_modifiers: int = 4) -> None:
+    """The paper's own techniques named in lower case: "our proposed whole network rearrangement
+    strategy", "a novel expert decomposition method", "we devise a degree-sensitive edge pruning
+    method". The phrase between such an opener and a technique noun (``_TECHNIQUE_NOUNS``), of two
+    words or more (or one hyphenated word), is a proposed Method candidate; where it overlaps other
+    candidates ("edge pruning") it is offered as an alternative to them, as lexicon extensions are."""
+    lowers, table = lowers_of(doc), candidates(doc)
+    for k in word_positions(doc)[CUE_WORD]:
+        if lowers[k] not in _TECHNIQUE_NOUNS:
+            continue
+        start = k
+        while start > 0 and k - start < max_modifiers and _modifier_ok(doc, start - 1):
+            start -= 1
+        if start == k or (k - start == 1 and "-" not in lowers[start]) or not _own_opener(doc, start - 1):
+            continue
+        if is_generic(span_text(doc, start, k), resources):
+            continue
+        overlapping = any(s < k and start < e for (s, e) in table if (s, e) != (start, k))
+        candidate = candidate_at(doc, start, k)
+        candidate.alternative = candidate.alternative or overlapping
+        candidate.proposed = True
+        candidate.vote("Method", W_HEAD, f"pattern:own-x-{lowers[k]}")
+
+
+def _own_opener(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` opens the paper's own technique: "our", "novel", "new", "proposed", or
+    "a"/"an" right after a "we propose"-style verb."""
+    lowers = lowers_of(doc)
+    if i < 0:
+        return False
+    if lowers[i] in _OWN_WORDS:
+        return True
+    if lowers[i] not in {"a", "an"} or i == 0 or i - 1 not in word_positions(doc)[PROPOSE_VERB]:
+        return False
+    start, end = sentence_bounds(doc)[sentence_number(doc, i)]
+    return _propose_verb(doc, start, end) == i - 1
+
+
 def _propose_verb(doc: Doc, start: int, end: int) -> int | None:
     """Token index of a "we propose"-style verb in sentence ``start:end``, if the authors are the subject."""
     lowers = lowers_of(doc)
@@ -779,6 +826,7 @@ def candidate_component(doc: Doc) -> Doc:
     add_names(doc, resources)
     add_title_case_phrases(doc, resources)
     add_head_phrases(doc, resources)
+    add_own_techniques(doc, resources)
     add_context_types(doc, resources)
     mark_proposed(doc, resources)
     add_lexicon_extensions(doc, resources)
