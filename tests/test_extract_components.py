@@ -229,3 +229,13 @@ def test_doctests(module):
     """The docstring examples of the extractor's modules hold."""
     results = doctest.testmod(importlib.import_module(f"kg.extract.{module}"))
     assert results.failed == 0 and results.attempted > 0
+
+
+def test_title_case_runs_inside_an_abstract_are_names():
+    found = by_surface(section_mentions("We then apply Salience-Determined Bit Allocation to every layer.", "abstract"))
+    assert "title-case" in found["Salience-Determined Bit Allocation"].reasons
+
+
+def test_an_ordinary_word_opening_a_sentence_opens_no_name():
+    surfaces = by_surface(section_mentions("Existing LLM-based tools answer every issue.", "abstract"))
+    assert not any(surface.startswith("Existing") for surface in surfaces)

@@ -498,10 +498,11 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
     starts = word_positions(doc)[TITLE_WORD]
     titled = frozenset(starts)
     taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
+    sentence_first, ordinary = sentence_starts(doc), resources.word_list("stop_modifiers")
     next_free = 0
     for i in starts:
-        if i < next_free or i in taken or lowers[i] in STOP_WORDS:
-            continue
+        if i < next_free or i in taken or lowers[i] in STOP_WORDS or (i in sentence_first and lowers[i] in ordinary):
+            continue  # "Existing LLM-based tools ..." opens a sentence, not a name
         end = i + 1
         while end < len(doc) and end - i < max_tokens and end not in taken:
             if end in titled:
