@@ -350,9 +350,10 @@ def paper_entities(paper: list[Resolved], profiles: list[Profile], types: dict[s
             continue
         entity_type = types.get(r.key, r.type)
         p_proposed = scorer.proposed(profile, r)
-        proposed = p_proposed >= proposed_threshold or announced(mentions)
+        by_model = p_proposed >= proposed_threshold
         votes = r.group.votes if len(mentions) == len(r.group.mentions) else best_votes(mentions)
-        entities.append(paper_entity(mentions, votes, r.name, entity_type, proposed, probability, p_proposed))
+        entities.append(paper_entity(mentions, votes, r.name, entity_type, by_model or announced(mentions),
+                                     probability, p_proposed if by_model else None))
     return merge_same_name(entities)
 
 
@@ -494,10 +495,11 @@ def variant_family(groups: list[Group]) -> set[int]:
 
 
 def paper_entity(mentions: list[Mention], votes: Mapping[str, float], name: str, entity_type: str, proposed: bool,
-                 probability: float, p_proposed: float) -> ExtractedEntity:
+                 probability: float, p_proposed: float | None) -> ExtractedEntity:
     """The entity a group's (kept) ``mentions`` stand for in their paper. ``votes``: their
-    :func:`best_votes`; ``proposed``: the role model's decision; ``probability``: the keep
-    classifier's, which becomes the confidence."""
+    :func:`best_votes`; ``proposed``: whether the paper proposes it; ``probability``: the keep
+    classifier's, which becomes the confidence; ``p_proposed``: the role model's probability when
+    that model made it proposed, else None."""
     if len(mentions) > 1:
         mentions = sorted(mentions, key=lambda m: (m.evidence.section != "title", m.evidence.start))
         found = tuple(dict.fromkeys(r for m in mentions for r in m.reasons))
@@ -506,7 +508,7 @@ def paper_entity(mentions: list[Mention], votes: Mapping[str, float], name: str,
         found = mentions[0].reasons
         aliases = () if mentions[0].form == name else (mentions[0].form,)
     corpus_type = entity_type if votes and decide_type(votes) != entity_type else None
-    reasons = entity_reasons(found, probability, p_proposed, corpus_type)
+    reasons = entity_reasons(found, p_proposed, corpus_type)
     if proposed:
         role = "proposed"
     elif entity_type in DATA_TYPES:
@@ -525,16 +527,18 @@ def paper_entity(mentions: list[Mention], votes: Mapping[str, float], name: str,
 
 
 @lru_cache(maxsize=65536)
-def entity_reasons(found: tuple[str, ...], probability: float, p_proposed: float,
-                   corpus_type: str | None) -> tuple[str, ...]:
-    """An entity's reasons: what found its mentions, the keep and proposed models' probabilities,
-    and the corpus's type when it overrules the entity's own votes. Entities share few distinct
+def entity_reasons(found: tuple[str, ...], p_proposed: float | None, corpus_type: str | None) -> tuple[str, ...]:
+    """An entity's reasons: what found its mentions, the role model's probability when that model
+    made it proposed, and the corpus's type when it overrules the entity's own votes. (The keep
+    model's probability is the entity's confidence, not a reason.) Entities share few distinct
     tuples: each is made once, and shared.
 
-    >>> entity_reasons(("lexicon", "lexicon"), 0.8808, 0.1, None)
-    ('lexicon', 'classifier:0.88', 'classifier-proposed:0.10')
+    >>> entity_reasons(("lexicon", "lexicon"), None, None), entity_reasons(("name-shape",), 0.9137, "Model")
+    (('lexicon',), ('name-shape', 'classifier-proposed:0.91', 'corpus:Model'))
     """
-    reasons = (*dict.fromkeys(found), f"classifier:{probability:.2f}", f"classifier-proposed:{p_proposed:.2f}")
+    reasons = tuple(dict.fromkeys(found))
+    if p_proposed is not None:
+        reasons += (f"classifier-proposed:{p_proposed:.2f}",)
     return reasons + (f"corpus:{corpus_type}",) if corpus_type is not None else reasons
 
 
