@@ -258,12 +258,16 @@ def type_features(resolved, keep_features: Mapping[str, float] | None = None) ->
 
 
 _AUTHOR_WORDS = re.compile(r"\b(we|our|this paper|this work)\b", re.IGNORECASE)
-_NEW_WORDS = re.compile(r"\b(propos|introduc|present|novel|new|call|name|dub|term)", re.IGNORECASE)
+_NEW_WORDS = re.compile(r"(?<![\w-])(propos|introduc|present|novel|new|call|name|dub|term)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=16384)
 def _sentence_flags(sentence: str) -> tuple[bool, bool]:
-    """(the authors speak: "we", "our", "this paper"; something is new: "propose", "novel", "called")."""
+    """(the authors speak: "we", "our", "this paper"; something is new: "propose", "novel", "called").
+
+    >>> _sentence_flags("We term it X."), _sentence_flags("Gains on long-term benchmarks.")
+    ((True, True), (False, False))
+    """
     return bool(_AUTHOR_WORDS.search(sentence)), bool(_NEW_WORDS.search(sentence))
 
 
