@@ -46,6 +46,7 @@ _NOT_NAME = re.compile(
     r"[%$=^{}~\\@*]|://|^www\.|^(?:fp|bf|int|uint|FP|BF|INT|UINT)\d+$|^W\d+A\d+(?:KV\d+)?$|^[A-Z]?\d+(\.\d+)?[A-Za-z]?$"
     r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$|\.[A-Z][a-z]"
     r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
+    r"|^\d+(\.\d+)?(?:[GMKT]i?B|[GMKT]o|ms|fps|FPS|[kMG]?Hz|k?W|px|min|times)$"
 )
 _ADJECTIVE_COMPOUND = re.compile(  # "SVD-Free", "LLM-based", "GPT-style", "iPhone-X-optimized" describe
     r"-(?:free|driven|aware|based|guided|optimi[sz]ed|oriented|specific|agnostic|friendly|efficient|level|wise"
@@ -132,8 +133,8 @@ def is_name_shaped(text: str) -> bool:
     [True, True, True, True, True, False, False]
     >>> [is_name_shaped(t) for t in ("2024", "LLMs", "Training-Free", "1.3B", "63%-FLOPs", "fp16", "W4A16")]
     [False, False, False, False, False, False, False]
-    >>> [is_name_shaped(t) for t in ("SVD-Free", "LLM-based", "GPT-style")]
-    [False, False, False]
+    >>> [is_name_shaped(t) for t in ("SVD-Free", "LLM-based", "GPT-style", "2Go", "16GB", "30FPS", "3.5GHz")]
+    [False, False, False, False, False, False, False]
     """
     if len(text) < 2 or not text[0].isalnum() or _GENERIC_PLURAL.match(text) or _NOT_NAME.search(text) \
             or _ADJECTIVE_COMPOUND.search(text):
