@@ -19,8 +19,9 @@ from kg.errors import KGError
 from kg.graph.build import graph_chunks, paper_digest, turtle_document
 from kg.graph.iris import entity_iri, evidence_iri, normalise_base, paper_iri, slug, source_iri
 from kg.graph.stats import graph_counts
-from kg.graph.store import (CURRENT, INDEX, open_graph, open_store, previous_chunks, read_manifest, write_chunks,
-                            write_graph)
+import kg.graph.store as store_module
+from kg.graph.store import (CURRENT, INDEX, StoreLoader, open_graph, open_store, previous_chunks, read_manifest,
+                            write_chunks, write_graph)
 from kg.graph.validate import load_shapes, validate, validate_graph
 from kg.model import ENTITY_TYPES, Evidence, ExtractedEntity, Paper, PaperDate, PaperExtraction, Reject, Source
 from kg.vocab import KG, RELATIONS, SCHEMA, ontology_dir
@@ -383,6 +384,32 @@ def test_failed_build_leaves_previous_graph_untouched(tmp_path):
     assert [p.name for p in out.glob(".gen-*")] == [Path(out / CURRENT).resolve().name]
 
 
+def test_a_failed_first_build_leaves_nothing_behind(tmp_path):
+    out = tmp_path / "g"
+
+    def failing():
+        yield from list(graph_chunks(corpus(), BASE))[:2]
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        write_chunks(out, failing())
+    assert not list(out.glob(".gen-*")) and not (out / CURRENT).exists()
+
+
+def test_the_store_loaded_while_graph_ttl_is_written_holds_its_triples(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "LOAD_PIECE", 1000)  # many pieces, loaded on the loader's thread
+    out = tmp_path / "g"
+    write(out)
+    expected = {tuple(q)[:3] for q in ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE)}
+    assert {tuple(q)[:3] for q in open_store(out)} == expected
+
+
+def test_a_piece_the_store_refuses_fails_the_load_in_the_caller():
+    with pytest.raises(SyntaxError):
+        with StoreLoader(ox.Store()) as loader:
+            loader.add(b"<https://ex.org/a> <https://ex.org/p> .\n")
+
+
 def test_leftovers_of_a_killed_build_are_removed_by_the_next(tmp_path):
     out = tmp_path / "g"
     write(out)
@@ -401,7 +428,7 @@ def test_a_foreign_file_is_never_overwritten(tmp_path):
     assert not (out / CURRENT).exists() and not list(out.glob(".gen-*"))
 
 
-@pytest.mark.parametrize("module", ["kg.graph.iris", "kg.graph.build", "kg.cli.build"])
+@pytest.mark.parametrize("module", ["kg.graph.iris", "kg.graph.build", "kg.graph.store", "kg.cli.build"])
 def test_docstring_examples(module):
     results = doctest.testmod(importlib.import_module(module))
     assert results.attempted and not results.failed

@@ -26,9 +26,11 @@ import fcntl
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,8 +148,8 @@ def write_chunks(
     graph.ttl is the chunks' text in the order given. The store is a checkpoint of the previous
     generation's (hard links, made in milliseconds) with only the statements of changed chunks that
     changed deleted and loaded, when there is a previous generation with a chunk index and at most half
-    of the chunks changed; else it is bulk-loaded from graph.ttl in pieces (`bulk_load`). Either way it
-    holds exactly graph.ttl's triples. build.json is ``manifest`` plus the graph's counts. ``extras(graph, generation_dir)``
+    of the chunks changed; else it is bulk-loaded from graph.ttl in pieces (`StoreLoader`), while
+    graph.ttl is written when no previous store exists. Either way it holds exactly graph.ttl's triples. build.json is ``manifest`` plus the graph's counts. ``extras(graph, generation_dir)``
     may add files (e.g. graph.html) to the new generation before the swap.
     """
     graph_dir = Path(graph_dir)
@@ -158,8 +160,13 @@ def write_chunks(
         generation = Path(tempfile.mkdtemp(prefix=GENERATION_PREFIX, dir=graph_dir))
         try:
             generation.chmod(0o755)  # mkdtemp makes it private; the graph is for every reader
-            spans = write_turtle(generation / TURTLE, chunks)
-            loaded = load_store(graph_dir, generation, spans, previous)
+            if previous is None or not (graph_dir / STORE).is_dir():  # a full load: load while writing
+                with StoreLoader(ox.Store(str(generation / STORE))) as loader:
+                    spans = write_turtle(generation / TURTLE, chunks, loader.add)
+                loaded = Loaded()
+            else:
+                spans = write_turtle(generation / TURTLE, chunks)
+                loaded = load_store(graph_dir, generation, spans, previous)
             if all(span.key for span in spans):
                 write_index(generation / INDEX, spans)
             store = ox.Store.read_only(str(generation / STORE))  # closed, the writer's compactions are done
@@ -183,8 +190,9 @@ def write_chunks(
     return WrittenGraph(generation, counts, loaded.reused_chunks)
 
 
-def write_turtle(path: Path, chunks: Iterable[Chunk]) -> list[Span]:
-    """graph.ttl: the prefixes, then each chunk's text; where each chunk went and its fingerprint."""
+def write_turtle(path: Path, chunks: Iterable[Chunk], also: Callable[[bytes], None] | None = None) -> list[Span]:
+    """graph.ttl: the prefixes, then each chunk's text (also given to ``also``, if any); where each
+    chunk went and its fingerprint."""
     spans = []
     keys = set()
     with open(path, "wb") as out:
@@ -196,6 +204,8 @@ def write_turtle(path: Path, chunks: Iterable[Chunk]) -> list[Span]:
             data = chunk.text.encode("utf-8")
             start = out.tell()
             out.write(data)
+            if also is not None:
+                also(data)
             spans.append(Span(chunk.key, hashlib.sha1(data).hexdigest(), start, start + len(data), chunk.digest))
     return spans
 
@@ -246,10 +256,9 @@ def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: d
             return Loaded(len(spans) - len(changed), removed, added)
         except (OSError, ValueError, SyntaxError):  # ValueError: a fingerprint or the text did not check out
             shutil.rmtree(generation / STORE, ignore_errors=True)
-    store = ox.Store(str(generation / STORE))
-    with open(generation / TURTLE, "rb") as source:
-        bulk_load(store, (_read_span(source, span) for span in spans))
-    store.flush()
+    with open(generation / TURTLE, "rb") as source, StoreLoader(ox.Store(str(generation / STORE))) as loader:
+        for span in spans:
+            loader.add(_read_span(source, span))
     return Loaded()
 
 
@@ -301,10 +310,67 @@ def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], chan
 LOAD_PIECE = 8 * 2**20
 
 
-def bulk_load(store: ox.Store, texts: Iterable[bytes]) -> None:
-    """Bulk-load chunk ``texts`` into ``store`` in `turtle_pieces`, so memory does not grow with the graph."""
-    for piece in turtle_pieces(texts):
-        store.bulk_load(input=piece, format=ox.RdfFormat.TURTLE)
+class StoreLoader:
+    """Bulk-loads chunk texts (Turtle under `TURTLE_PREFIXES`) into a store in pieces of about
+    `LOAD_PIECE` bytes, on a thread of its own: Oxigraph's loader releases the GIL, so the caller
+    goes on reading or writing the next chunks meanwhile. As a context manager it waits for the
+    last piece, flushes and drops the store on a clean exit (re-raising a load error), and only
+    stops the thread when the caller failed.
+
+    >>> store = ox.Store()
+    >>> with StoreLoader(store) as loader:
+    ...     loader.add(b"<https://ex.org/a> a <https://ex.org/B> .\\n")
+    >>> len(store)
+    1
+    """
+
+    def __init__(self, store: ox.Store):
+        self._store: ox.Store | None = store
+        self._pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=2)  # bounds the text held in memory
+        self._pending: list[bytes] = []
+        self._size = 0
+        self._error: BaseException | None = None
+        self._stopping = False  # the caller failed: pieces still queued are not loaded
+        self._thread = threading.Thread(target=self._load, name="kg-store-load", daemon=True)
+        self._thread.start()
+
+    def add(self, text: bytes) -> None:
+        """Queue one chunk's text (a chunk is never split between pieces)."""
+        self._pending.append(text)
+        self._size += len(text)
+        if self._size >= LOAD_PIECE:
+            self._send()
+
+    def _send(self) -> None:
+        self._pieces.put(_PREFIX_BYTES + b"".join(self._pending))
+        self._pending, self._size = [], 0
+
+    def _load(self) -> None:
+        while (piece := self._pieces.get()) is not None:
+            if self._error is None and not self._stopping:
+                try:
+                    self._store.bulk_load(input=piece, format=ox.RdfFormat.TURTLE)
+                except Exception as error:  # re-raised in the caller's thread by __exit__
+                    self._error = error
+
+    def __enter__(self) -> StoreLoader:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:
+            self._stopping = True
+        elif self._pending:
+            self._send()
+        self._pieces.put(None)
+        self._thread.join()
+        store, self._store = self._store, None
+        if kind is None:
+            if self._error is not None:
+                raise self._error
+            store.flush()
+
+
+_PREFIX_BYTES = TURTLE_PREFIXES.encode("utf-8")
 
 
 def turtle_pieces(texts: Iterable[bytes]) -> Iterator[bytes]:
