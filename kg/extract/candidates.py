@@ -42,11 +42,15 @@ W_LEXICON, W_CUE, W_LIST, W_HEAD, W_SHAPE, W_DEFAULT = 3.0, 2.0, 1.5, 1.0, 0.6, 
 _VERSION = re.compile(r"^v?\d+(\.\d+)*[A-Za-z]?$|^[0-9]+(\.[0-9]+)?[BMK]$")
 _SIZE_SUFFIX = re.compile(r"[-_ ]\d+(\.\d+)?[BMK]$|^\d+(\.\d+)?[BM]$", re.IGNORECASE)
 _GENERIC_PLURAL = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")
+#: a number with a unit (lower case): "8x", "16times", "4-bit", "16GB", "2Go", "30fps", "3.5GHz", "40dB",
+#: "3.2GFLOPs", "2.5Gbps", "5000mAh", "10ms"
+_NUMBER_WITH_UNIT = (r"\d+(?:\.\d+)?(?:x|times|-?bits?|[kmgtp]?i?b|[kmgt]o|[mnuµ]?s|h|min|fps|[kmg]?hz|k?w|px|db"
+                     r"|[kmgtp]?flops?|[kmg]?bps|mah)")
 _NOT_NAME = re.compile(
     r"[%$=^{}~\\@*]|://|^www\.|^(?:fp|bf|int|uint|FP|BF|INT|UINT)\d+$|^W\d+A\d+(?:KV\d+)?$|^[A-Z]?\d+(\.\d+)?[A-Za-z]?$"
     r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$|\.[A-Z][a-z]"
     r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
-    r"|^\d+(\.\d+)?(?:[GMKT]i?B|[GMKT]o|ms|fps|FPS|[kMG]?Hz|k?W|px|min|times)$"
+    rf"|(?i:^{_NUMBER_WITH_UNIT}$|^\d+(\.\d+)?times)"  # "16GB", "40dB", "3.2GFLOPs", "8timesA800"
 )
 _ADJECTIVE_COMPOUND = re.compile(  # "SVD-Free", "LLM-based", "GPT-style", "iPhone-X-optimized" describe
     r"-(?:free|driven|aware|based|guided|optimi[sz]ed|oriented|specific|agnostic|friendly|efficient|level|wise"
@@ -133,8 +137,10 @@ def is_name_shaped(text: str) -> bool:
     [True, True, True, True, True, False, False]
     >>> [is_name_shaped(t) for t in ("2024", "LLMs", "Training-Free", "1.3B", "63%-FLOPs", "fp16", "W4A16")]
     [False, False, False, False, False, False, False]
-    >>> [is_name_shaped(t) for t in ("SVD-Free", "LLM-based", "GPT-style", "2Go", "16GB", "30FPS", "3.5GHz")]
+    >>> [is_name_shaped(t) for t in ("SVD-Free", "LLM-based", "GPT-style", "2Go", "16GB", "30Fps", "40dB")]
     [False, False, False, False, False, False, False]
+    >>> [is_name_shaped(t) for t in ("3.2GFLOPs", "1.5TFLOPS", "2.5Gbps", "5000mAh", "8timesA800", "GPT-4o")]
+    [False, False, False, False, False, True]
     """
     if len(text) < 2 or not text[0].isalnum() or _GENERIC_PLURAL.match(text) or _NOT_NAME.search(text) \
             or _ADJECTIVE_COMPOUND.search(text):
@@ -502,8 +508,9 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
     sentence_first, ordinary = sentence_starts(doc), resources.word_list("stop_modifiers")
     next_free = 0
     for i in starts:
-        if i < next_free or i in taken or lowers[i] in STOP_WORDS or (i in sentence_first and lowers[i] in ordinary):
-            continue  # "Existing LLM-based tools ..." opens a sentence, not a name
+        if i < next_free or i in taken or lowers[i] in STOP_WORDS or (
+                i in sentence_first and lowers[i] in ordinary and not _plain_title_word(doc, i + 1)):
+            continue  # "Existing LLM-based planners ..." opens a sentence, "Multiple Instance Learning ..." a name
         end = i + 1
         while end < len(doc) and end - i < max_tokens and end not in taken:
             if end in titled:
@@ -522,6 +529,11 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
             if cue:
                 candidate.vote(cue, W_CUE, f"cue:{lowers[end]}")
         next_free = end
+
+
+def _plain_title_word(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` is a capitalised ordinary word ("Instance", not "LLM" or "GPT-4")."""
+    return i < len(doc) and doc[i].is_alpha and doc[i].is_title
 
 
 @lru_cache(maxsize=65536)
@@ -562,14 +574,18 @@ def _modifier_ok(doc: Doc, i: int) -> bool:
     return in_abstract or (unless_first and i not in sentence_starts(doc))
 
 
+#: nouns after a head word that make it part of an empirical law, not a technique ("scaling laws")
+_LAW_WORDS = frozenset({"law", "laws"})
+
+
 def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> None:
     """Phrases ending in a head noun (rules/heads.tsv) with up to ``max_modifiers`` modifiers."""
     taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
     lowers = lowers_of(doc)
     for i in word_positions(doc)[HEAD_WORD]:
         head = resources.heads[lowers[i]]
-        if i in taken:
-            continue
+        if i in taken or (i + 1 < len(doc) and lowers[i + 1] in _LAW_WORDS):
+            continue  # "data scaling laws" are findings
         start = i
         while start > 0 and i - start < max_modifiers and _modifier_ok(doc, start - 1) and start - 1 not in taken:
             start -= 1
@@ -692,21 +708,23 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
 _REPORT_WORDS = frozenset({"technical", "report"})
 
 
-#: nouns saying that the phrase before them names a technique, and not part of its name ("a lifelong
-#: normalization strategy" names "lifelong normalization")
+#: nouns saying that the phrase before them names a technique, and not part of its name ("a gradual
+#: channel pruning method" names "gradual channel pruning")
 _TECHNIQUE_NOUNS = frozenset({
     "strategy", "method", "technique", "scheme", "mechanism", "algorithm", "approach", "framework", "paradigm",
 })
-#: words right before such a phrase saying the paper brings it ("our", "a novel", "the proposed")
-_OWN_WORDS = frozenset({"our", "novel", "new", "proposed"})
+#: words right before such a phrase saying something is new ("a novel", "the proposed"); the paper's
+#: own only where the authors speak in the sentence
+_NEW_WORDS = frozenset({"novel", "new", "proposed"})
+_AUTHOR_WORDS = frozenset({"we", "our"})
 
 
 def add_own_techniques(doc: Doc, resources: Resources, max_modifiers: int = 4) -> None:
-    """The paper's own techniques named in lower case: "our proposed whole network rearrangement
-    strategy", "a novel expert decomposition method", "we devise a degree-sensitive edge pruning
-    method". The phrase between such an opener and a technique noun (``_TECHNIQUE_NOUNS``), of two
-    words or more (or one hyphenated word), is a proposed Method candidate; where it overlaps other
-    candidates ("edge pruning") it is offered as an alternative to them, as lexicon extensions are."""
+    """The paper's own techniques named in lower case: "our sparse token routing strategy", "we
+    introduce a novel layer recycling method", "we devise a gradient-aware channel pruning method".
+    The phrase of two words or more between such an opener (`_own_opener`) and a technique noun
+    (``_TECHNIQUE_NOUNS``) is a proposed Method candidate; where it overlaps other candidates
+    ("channel pruning") it is offered as an alternative to them, as lexicon extensions are."""
     lowers, table = lowers_of(doc), candidates(doc)
     for k in word_positions(doc)[CUE_WORD]:
         if lowers[k] not in _TECHNIQUE_NOUNS:
@@ -714,29 +732,29 @@ def add_own_techniques(doc: Doc, resources: Resources, max_modifiers: int = 4) -
         start = k
         while start > 0 and k - start < max_modifiers and _modifier_ok(doc, start - 1):
             start -= 1
-        if start == k or (k - start == 1 and "-" not in lowers[start]) or not _own_opener(doc, start - 1):
-            continue
-        if is_generic(span_text(doc, start, k), resources):
+        if k - start < 2 or not _own_opener(doc, start - 1) or is_generic(span_text(doc, start, k), resources):
             continue
         overlapping = any(s < k and start < e for (s, e) in table if (s, e) != (start, k))
         candidate = candidate_at(doc, start, k)
         candidate.alternative = candidate.alternative or overlapping
         candidate.proposed = True
-        candidate.vote("Method", W_HEAD, f"pattern:own-x-{lowers[k]}")
+        candidate.vote("Method", W_HEAD, "pattern:own-x")
 
 
 def _own_opener(doc: Doc, i: int) -> bool:
-    """Whether token ``i`` opens the paper's own technique: "our", "novel", "new", "proposed", or
-    "a"/"an" right after a "we propose"-style verb."""
+    """Whether token ``i`` opens the paper's own technique: "our"; "novel", "new" or "proposed" (not
+    after an adverb: "the recently proposed") in a sentence where the authors speak; "a"/"an" right
+    after a "we propose"-style verb. Never a word inside another candidate ("novel view synthesis")."""
     lowers = lowers_of(doc)
-    if i < 0:
-        return False
-    if lowers[i] in _OWN_WORDS:
-        return True
-    if lowers[i] not in {"a", "an"} or i == 0 or i - 1 not in word_positions(doc)[PROPOSE_VERB]:
+    if i < 0 or any(s <= i < e for (s, e) in candidates(doc)):
         return False
     start, end = sentence_bounds(doc)[sentence_number(doc, i)]
-    return _propose_verb(doc, start, end) == i - 1
+    if lowers[i] == "our":
+        return True
+    if lowers[i] in _NEW_WORDS:
+        return not (i > start and lowers[i - 1].endswith("ly")) and bool(_AUTHOR_WORDS & set(lowers[start:end]))
+    return lowers[i] in {"a", "an"} and i > 0 and i - 1 in word_positions(doc)[PROPOSE_VERB] \
+        and _propose_verb(doc, start, end) == i - 1
 
 
 def _propose_verb(doc: Doc, start: int, end: int) -> int | None:
@@ -768,7 +786,7 @@ def _title_head_type(rest: Span) -> str | None:
     return None
 
 
-_MEASURE_WORD = re.compile(r"^\d+(\.\d+)?(x|times|-?bits?|ms|s)$|^[A-Za-z]$", re.IGNORECASE)
+_MEASURE_WORD = re.compile(rf"^{_NUMBER_WITH_UNIT}$|^[a-z]$", re.IGNORECASE)
 
 
 def _extension_modifier_ok(doc: Doc, i: int) -> bool:

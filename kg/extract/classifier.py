@@ -96,8 +96,8 @@ def _reading_order(mention) -> tuple[bool, int]:
 def reason_kinds(reason: str) -> tuple[str, ...]:
     """The feature kinds of one reason: its prefix, plus the whole reason for context patterns.
 
-    >>> reason_kinds("lexicon"), reason_kinds("cue:benchmark"), reason_kinds("classifier:0.5")
-    (('lexicon',), ('cue', 'cue:benchmark'), ('classifier',))
+    >>> reason_kinds("lexicon"), reason_kinds("cue:benchmark"), reason_kinds("shape:size")
+    (('lexicon',), ('cue', 'cue:benchmark'), ('shape',))
     """
     prefix = reason.split(":", 1)[0]
     return (prefix, reason) if prefix in {"pattern", "cue", "title", "head"} and prefix != reason else (prefix,)
@@ -258,7 +258,9 @@ def type_features(resolved, keep_features: Mapping[str, float] | None = None) ->
 
 
 _AUTHOR_WORDS = re.compile(r"\b(we|our|this paper|this work)\b", re.IGNORECASE)
-_NEW_WORDS = re.compile(r"(?<![\w-])(propos|introduc|present|novel|new|call|name|dub|term)", re.IGNORECASE)
+_NEW_WORDS = re.compile(  # not "in terms of", "named entity", "news", "long-term"
+    r"(?<![\w-])(?:propos|introduc|present(?:s|ed|ing)?\b|novel\b|new\b|call(?:s|ed)?\b|name[sd]?\b(?!\s+entit)"
+    r"|dub(?:s|bed)?\b|term(?:s|ed)?\b(?!\s+of\b))", re.IGNORECASE)
 
 
 @lru_cache(maxsize=16384)
@@ -267,6 +269,8 @@ def _sentence_flags(sentence: str) -> tuple[bool, bool]:
 
     >>> _sentence_flags("We term it X."), _sentence_flags("Gains on long-term benchmarks.")
     ((True, True), (False, False))
+    >>> [_sentence_flags(s)[1] for s in ("Better in terms of speed.", "Named entity recognition.", "A method named X.")]
+    [False, False, True]
     """
     return bool(_AUTHOR_WORDS.search(sentence)), bool(_NEW_WORDS.search(sentence))
 
