@@ -249,3 +249,9 @@ def test_an_ordinary_word_opening_a_sentence_opens_no_name():
 
 def test_a_law_is_no_head_phrase():
     assert not section_mentions("We fit data scaling laws to the runs.", "abstract")
+
+
+def test_a_cue_after_an_abbreviation_types_its_long_form():
+    found = by_surface(section_mentions("We build the Large Tiny Corpus (LTC) dataset and FooNet (a) model.", "abstract"))
+    assert "cue:dataset" in found["Large Tiny Corpus"].reasons
+    assert not any(r == "cue:(" for m in found.values() for r in m.reasons)

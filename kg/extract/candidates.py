@@ -392,14 +392,17 @@ def head_vote(span: Span, resources: Resources) -> tuple[str, float] | None:
     return ("Model", W_HEAD) if entry is not None and entry.type == "Model" else None  # "Semantic Token ViT"
 
 
-def cue_after(doc: Doc, end: int, resources: Resources) -> str | None:
-    """The type named by the word right after a span ("X benchmark", "X (DNAS) framework")."""
+def cue_after(doc: Doc, end: int, resources: Resources) -> tuple[str, str] | None:
+    """The cue noun right after a span ("X benchmark", "X (DNAS) framework") and the type it names."""
     i, words, n_words = end, words_of(doc), len(doc)
     if i < n_words and words[i] == "(":
         while i < n_words and words[i] != ")" and i - end < 6:
             i += 1
         i += 1
-    return resources.cues.get(lowers_of(doc)[i]) if i < n_words else None
+    if i >= n_words:
+        return None
+    word = lowers_of(doc)[i]
+    return (resources.cues[word], word) if word in resources.cues else None
 
 
 def add_abbreviations(doc: Doc, resources: Resources) -> None:
@@ -419,11 +422,9 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
         long_c.partner, short_c.partner = (short.start, short.end), (long.start, long.end)
         for cand in (long_c, short_c):
             cand.vote("Method", W_DEFAULT, "abbreviation")
-        kind = cue_after(doc, end, resources)
-        if kind:
-            lowers = lowers_of(doc)
-            cue_word = lowers[end + 1] if end < len(doc) - 1 and lowers[end] == ")" else lowers[end]
-            long_c.vote(kind, W_CUE, f"cue:{cue_word}")
+        cue = cue_after(doc, end + 1 if end < len(doc) and words_of(doc)[end] == ")" else end, resources)
+        if cue:  # "Fast Object Network (FON) framework"
+            long_c.vote(cue[0], W_CUE, f"cue:{cue[1]}")
         vote = head_vote(long, resources)
         if vote:
             long_c.vote(*vote, f"head:{long[-1].lower_}")
@@ -479,9 +480,9 @@ def add_names(doc: Doc, resources: Resources) -> None:
         family = lexicon_family(text, resources)
         if family is not None:
             candidate.vote(family.type, W_CUE, "lexicon-family")
-        kind = cue_after(doc, end, resources)
-        if kind:
-            candidate.vote(kind, W_CUE, f"cue:{lowers_of(doc)[end]}")
+        cue = cue_after(doc, end, resources)
+        if cue:
+            candidate.vote(cue[0], W_CUE, f"cue:{cue[1]}")
         next_free = end
 
 
@@ -527,7 +528,7 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
             candidate.vote(*(head_vote(doc[i:end], resources) or ("Method", W_DEFAULT)), "title-case")
             cue = cue_after(doc, end, resources)
             if cue:
-                candidate.vote(cue, W_CUE, f"cue:{lowers[end]}")
+                candidate.vote(cue[0], W_CUE, f"cue:{cue[1]}")
         next_free = end
 
 
