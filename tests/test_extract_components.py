@@ -78,6 +78,7 @@ def test_pattern_we_propose_marks_proposed():
     ("We add a novel layer recycling method that reuses blocks.", "layer recycling"),
     ("Here we devise a gradient-aware channel pruning method for graphs.", "gradient-aware channel pruning"),
     ("We introduce a rank decay scheme that removes ranks.", "rank decay"),
+    ("We first present a benchmark and then introduce a layer-wise token pruning method.", "layer-wise token pruning"),
 ])
 def test_own_technique_phrase_is_a_proposed_method(sentence, name):
     found = by_surface(section_mentions(sentence, "abstract"))

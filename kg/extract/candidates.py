@@ -745,7 +745,8 @@ def add_own_techniques(doc: Doc, resources: Resources, max_modifiers: int = 4) -
 def _own_opener(doc: Doc, i: int) -> bool:
     """Whether token ``i`` opens the paper's own technique: "our"; "novel", "new" or "proposed" (not
     after an adverb: "the recently proposed") in a sentence where the authors speak; "a"/"an" right
-    after a "we propose"-style verb. Never a word inside another candidate ("novel view synthesis")."""
+    after a propose-style verb in a sentence where the authors propose ("we first present A and then
+    introduce a ..."). Never a word inside another candidate ("novel view synthesis")."""
     lowers = lowers_of(doc)
     if i < 0 or any(s <= i < e for (s, e) in candidates(doc)):
         return False
@@ -754,8 +755,10 @@ def _own_opener(doc: Doc, i: int) -> bool:
         return True
     if lowers[i] in _NEW_WORDS:
         return not (i > start and lowers[i - 1].endswith("ly")) and bool(_AUTHOR_WORDS & set(lowers[start:end]))
-    return lowers[i] in {"a", "an"} and i > 0 and i - 1 in word_positions(doc)[PROPOSE_VERB] \
-        and _propose_verb(doc, start, end) == i - 1
+    if lowers[i] not in {"a", "an"} or i == 0 or i - 1 not in word_positions(doc)[PROPOSE_VERB]:
+        return False
+    first = _propose_verb(doc, start, end)  # "we first present A and then introduce a ..."
+    return first is not None and first < i
 
 
 def _propose_verb(doc: Doc, start: int, end: int) -> int | None:
