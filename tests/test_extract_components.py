@@ -256,3 +256,13 @@ def test_a_cue_after_an_abbreviation_types_its_long_form():
     found = by_surface(section_mentions("We build the Large Tiny Corpus (LTC) dataset and FooNet (a) model.", "abstract"))
     assert "cue:dataset" in found["Large Tiny Corpus"].reasons
     assert not any(r == "cue:(" for m in found.values() for r in m.reasons)
+
+
+@pytest.mark.parametrize("sentence", [
+    "We benchmark on an Apple M2 Pro CPU, Ascend 910B chips, RTX4090 cards, MI300X and A100-80G with multi-GPU runs.",
+    "It requires 27GB of GPU memory on a GPU for LoRA training.",
+])
+def test_hardware_and_connector_runs_are_not_names(sentence):
+    surfaces = set(by_surface(section_mentions(sentence, "abstract")))
+    assert not surfaces & {"Pro CPU", "Ascend 910B", "RTX4090", "MI300X", "A100-80G", "multi-GPU", "GB of GPU",
+                           "GPU for LoRA"}

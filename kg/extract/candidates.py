@@ -61,9 +61,11 @@ _ADJECTIVE_COMPOUND = re.compile(  # "SVD-Free", "LLM-based", "GPT-style", "iPho
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
 #: hardware named by its vendor: where a model runs is not an entity ("Qualcomm 855", "NVIDIA A100 GPUs")
 _HARDWARE = re.compile(
-    r"^(?:qualcomm|snapdragon|geforce|jetson|xeon|ryzen|exynos|"
+    r"^(?:qualcomm|snapdragon|geforce|jetson|xeon|ryzen|exynos|ascend|"
     r"(?:nvidia|intel|amd|apple|google|huawei)[\s-]+(?:tesla|geforce|rtx|gtx|jetson|[ahvtlb]\d+|xeon|core|ryzen|epyc|"
-    r"instinct|mi\d+|m\d|silicon|gaudi|tpu|ascend|cloud|colab))\b", re.IGNORECASE)
+    r"instinct|mi\d+|m\d|silicon|gaudi|tpu|ascend|cloud|colab))\b"
+    r"|^(?:rtx|gtx)[\s-]?\d|^(?:mi\d{2,3}x?|[ahlv]\d{2,3}[a-z]?(?:-\d+gb?)?)$"  # RTX4090, MI300X, A100-80G
+    r"|^.*\b[cgnt]pus?$", re.IGNORECASE)  # "Pro CPU", "multi-GPU"
 _CLASS_PLURALS = frozenset({"models", "networks", "llms", "mllms", "vlms", "agents"})
 _NAME_NUMBER = re.compile(r"^[A-Z][a-z]{2,}-\d+(\.\d+)*$")  # "Medusa-1", "Gemini-1.5"
 _PROPOSE_VERBS = re.compile(
@@ -516,12 +518,13 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
         while end < len(doc) and end - i < max_tokens and end not in taken:
             if end in titled:
                 end += 1
-            elif lowers[end] in _TITLE_CONNECTORS and end + 1 in titled:
+            elif lowers[end] in _TITLE_CONNECTORS and end + 1 in titled and end + 1 not in taken:
                 end += 2
             else:
                 break
-        words = words_of(doc)[i:end]
-        substantive = [w for w in words if not _SHORT_ACRONYM.match(w) and not _is_generic_word(w)]
+        words = words_of(doc)
+        substantive = [k for k in range(i, end) if k in titled and not _SHORT_ACRONYM.match(words[k])
+                       and not _is_generic_word(words[k])]
         if len(titled.intersection(range(i, end))) >= 2 and substantive \
                 and not is_generic(span_text(doc, i, end), resources):
             candidate = candidate_at(doc, i, end)
