@@ -246,6 +246,7 @@ def test_an_ordinary_word_opening_a_sentence_opens_no_name():
     assert not any(surface.startswith("Existing") for surface in surfaces)
     named = by_surface(section_mentions("Multiple Instance Learning is the standard tool here.", "abstract"))
     assert "Multiple Instance Learning" in named and "Instance Learning" not in named
+    assert not section_mentions("Widespread LLM adoption raises costs.", "abstract")
 
 
 def test_a_law_is_no_head_phrase():

@@ -508,12 +508,11 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
     starts = word_positions(doc)[TITLE_WORD]
     titled = frozenset(starts)
     taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
-    sentence_first, ordinary = sentence_starts(doc), resources.word_list("stop_modifiers")
+    sentence_first = sentence_starts(doc)
     next_free = 0
     for i in starts:
-        if i < next_free or i in taken or lowers[i] in STOP_WORDS or (
-                i in sentence_first and lowers[i] in ordinary and not _plain_title_word(doc, i + 1)):
-            continue  # "Existing LLM-based planners ..." opens a sentence, "Multiple Instance Learning ..." a name
+        if i < next_free or i in taken or lowers[i] in STOP_WORDS:
+            continue
         end = i + 1
         while end < len(doc) and end - i < max_tokens and end not in taken:
             if end in titled:
@@ -525,7 +524,9 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
         words = words_of(doc)
         substantive = [k for k in range(i, end) if k in titled and not _SHORT_ACRONYM.match(words[k])
                        and not _is_generic_word(words[k])]
-        if len(titled.intersection(range(i, end))) >= 2 and substantive \
+        if substantive == [i] and i in sentence_first:
+            pass  # "Widespread LLM adoption ...": capitalised only as the sentence's first word
+        elif len(titled.intersection(range(i, end))) >= 2 and substantive \
                 and not is_generic(span_text(doc, i, end), resources):
             candidate = candidate_at(doc, i, end)
             candidate.vote(*(head_vote(doc[i:end], resources) or ("Method", W_DEFAULT)), "title-case")
@@ -533,11 +534,6 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
             if cue:
                 candidate.vote(cue[0], W_CUE, f"cue:{cue[1]}")
         next_free = end
-
-
-def _plain_title_word(doc: Doc, i: int) -> bool:
-    """Whether token ``i`` is a capitalised ordinary word ("Instance", not "LLM" or "GPT-4")."""
-    return i < len(doc) and doc[i].is_alpha and doc[i].is_title
 
 
 @lru_cache(maxsize=65536)
