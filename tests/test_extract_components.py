@@ -267,3 +267,10 @@ def test_hardware_and_connector_runs_are_not_names(sentence):
     surfaces = set(by_surface(section_mentions(sentence, "abstract")))
     assert not surfaces & {"Pro CPU", "Ascend 910B", "RTX4090", "MI300X", "A100-80G", "multi-GPU", "GB of GPU",
                            "GPU for LoRA"}
+
+
+def test_an_evaluation_list_of_sized_names_or_tasks_is_no_data():
+    found = by_surface(section_mentions("Experiments on Infinity-2B, Infinity-8B, and VAR-d30 show gains.", "abstract"))
+    assert all("Dataset" not in dict(m.votes) for m in found.values())
+    tasks = by_surface(section_mentions("It degrades performance on normal generation tasks.", "abstract"))
+    assert dict(tasks["normal generation"].votes) == {"Task": 1.0}

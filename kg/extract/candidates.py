@@ -656,11 +656,16 @@ def _vote_list(members: list[Candidate], kind: str, reason: str, weight: float =
     something else already calls a member a benchmark ("on MT-Bench, A and B": evaluation sets listed
     together are of one kind). A list the text calls benchmarks or datasets ("benchmarks such as A
     and B") votes as strongly as "the A benchmark" (``weight``), which makes a lexicon dataset a
-    benchmark (GUIDELINES.md)."""
+    benchmark (GUIDELINES.md). A member named by a head noun or with a size ("on knowledge-intensive
+    generation tasks") is a task there, not data; a list with a sized member ("experiments on
+    Infinity-2B, Infinity-8B and VAR-d30") lists models."""
+    if any("shape:size" in member.reasons for member in members):
+        return
     if kind == "Dataset" and any("Benchmark" in member.votes for member in members):
         kind = "Benchmark"
     for member in members:
-        member.vote(kind, weight, reason)
+        if not any(r.startswith("head:") for r in member.reasons):
+            member.vote(kind, weight, reason)
 
 
 def mark_proposed(doc: Doc, resources: Resources) -> None:
