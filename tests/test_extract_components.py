@@ -274,3 +274,9 @@ def test_an_evaluation_list_of_sized_names_or_tasks_is_no_data():
     assert all("Dataset" not in dict(m.votes) for m in found.values())
     tasks = by_surface(section_mentions("It degrades performance on normal generation tasks.", "abstract"))
     assert dict(tasks["normal generation"].votes) == {"Task": 1.0}
+
+
+def test_slashed_counts_gpus_and_formats_are_not_entities():
+    found = by_surface(section_mentions("It has 41.9B total/6.6B active weights, runs on a 2080Ti and writes JSON.",
+                                        "abstract"))
+    assert not set(found) & {"total/6.6B", "2080Ti", "JSON"}

@@ -51,6 +51,7 @@ _NOT_NAME = re.compile(
     r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$|\.[A-Z][a-z]"
     r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
     rf"|(?i:^{_NUMBER_WITH_UNIT}$|^\d+(\.\d+)?times)"  # "16GB", "40dB", "3.2GFLOPs", "8timesA800"
+    r"|^[a-z]+/"  # "41.9B total/6.6B active"
 )
 _ADJECTIVE_COMPOUND = re.compile(  # "SVD-Free", "LLM-based", "GPT-style", "iPhone-X-optimized" describe
     r"-(?:free|driven|aware|based|guided|optimi[sz]ed|oriented|specific|agnostic|friendly|efficient|level|wise"
@@ -64,7 +65,7 @@ _HARDWARE = re.compile(
     r"^(?:qualcomm|snapdragon|geforce|jetson|xeon|ryzen|exynos|ascend|"
     r"(?:nvidia|intel|amd|apple|google|huawei)[\s-]+(?:tesla|geforce|rtx|gtx|jetson|[ahvtlb]\d+|xeon|core|ryzen|epyc|"
     r"instinct|mi\d+|m\d|silicon|gaudi|tpu|ascend|cloud|colab))\b"
-    r"|^(?:rtx|gtx)[\s-]?\d|^(?:mi\d{2,3}x?|[ahlv]\d{2,3}[a-z]?(?:-\d+gb?)?)$"  # RTX4090, MI300X, A100-80G
+    r"|^(?:rtx|gtx)[\s-]?\d|^(?:mi\d{2,3}x?|[ahlv]\d{2,3}[a-z]?(?:-\d+gb?)?|\d{4}\s?ti)$"  # MI300X, 2080Ti
     r"|^.*\b[cgnt]pus?$", re.IGNORECASE)  # "Pro CPU", "multi-GPU"
 _CLASS_PLURALS = frozenset({"models", "networks", "llms", "mllms", "vlms", "agents"})
 _NAME_NUMBER = re.compile(r"^[A-Z][a-z]{2,}-\d+(\.\d+)*$")  # "Medusa-1", "Gemini-1.5"
