@@ -42,7 +42,7 @@ W_LEXICON, W_CUE, W_LIST, W_HEAD, W_SHAPE, W_DEFAULT = 3.0, 2.0, 1.5, 1.0, 0.6, 
 _VERSION = re.compile(r"^v?\d+(\.\d+)*[A-Za-z]?$|^[0-9]+(\.[0-9]+)?[BMK]$")
 _SIZE_SUFFIX = re.compile(r"[-_ ]\d+(\.\d+)?[BMK]$|^\d+(\.\d+)?[BM]$", re.IGNORECASE)
 _GENERIC_PLURAL = re.compile(r"^[A-Z][A-Z0-9-]*[A-Z0-9]s$")
-#: a number with a unit (lower case): "8x", "16times", "4-bit", "16GB", "2Go", "30fps", "3.5GHz", "40dB",
+#: a number with a unit (matched ignoring case): "8x", "16times", "4-bit", "16GB", "2Go", "30fps", "3.5GHz", "40dB",
 #: "3.2GFLOPs", "2.5Gbps", "5000mAh", "10ms"
 _NUMBER_WITH_UNIT = (r"\d+(?:\.\d+)?(?:x|times|-?bits?|[kmgtp]?i?b|[kmgt]o|[mnuµ]?s|h|min|fps|[kmg]?hz|k?w|px|db"
                      r"|[kmgtp]?flops?|[kmg]?bps|mah)")
@@ -509,7 +509,7 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
     starts = word_positions(doc)[TITLE_WORD]
     titled = frozenset(starts)
     taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
-    sentence_first = sentence_starts(doc)
+    sentence_first, words = sentence_starts(doc), words_of(doc)
     next_free = 0
     for i in starts:
         if i < next_free or i in taken or lowers[i] in STOP_WORDS:
@@ -522,12 +522,10 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
                 end += 2
             else:
                 break
-        words = words_of(doc)
         substantive = [k for k in range(i, end) if k in titled and not _SHORT_ACRONYM.match(words[k])
                        and not _is_generic_word(words[k])]
-        if substantive == [i] and i in sentence_first:
-            pass  # "Widespread LLM adoption ...": capitalised only as the sentence's first word
-        elif len(titled.intersection(range(i, end))) >= 2 and substantive \
+        sentence_case = substantive == [i] and i in sentence_first  # "Widespread LLM adoption ..."
+        if len(titled.intersection(range(i, end))) >= 2 and substantive and not sentence_case \
                 and not is_generic(span_text(doc, i, end), resources):
             candidate = candidate_at(doc, i, end)
             candidate.vote(*(head_vote(doc[i:end], resources) or ("Method", W_DEFAULT)), "title-case")
