@@ -62,14 +62,14 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
     of papers whose extraction did not change is copied from it.
     """
     from kg.extract.pipeline import collector_paused
-    from kg.graph.extraction import extract_papers, load_cache
+    from kg.graph.extraction import extract_papers, load_cache, load_state
 
     started = time.perf_counter()
     err = Console(stderr=True)
     with err.status("Reading inputs…"):
         read = read_papers(list(inputs), year)
     with err.status(f"Extracting entities from {len(read.papers)} papers…"):
-        extracted = extract_papers(read.papers, load_cache(out_dir), jobs)
+        extracted = extract_papers(read.papers, load_cache(out_dir), jobs, load_state(out_dir))
     extractions = extracted.extractions
     # the collector paused: its full passes over the extractions found nothing and cost ~2.7 s at 10k papers
     with collector_paused(), progress_bar(err) as progress, previous_chunks(out_dir) as reuse:
@@ -112,10 +112,11 @@ def write_extras(extracted: Extracted, out_dir: Path, graph, generation: Path) -
     method-benchmark links `kg shared` reads by default (seconds on a big graph, so the first
     `kg shared` is as fast as the next)."""
     from kg.analysis.shared import cached_evaluated_on
-    from kg.graph.extraction import CACHE, save_cache
+    from kg.graph.extraction import CACHE, save_cache, save_state
     from kg.viz import write_overview
 
     save_cache(generation / CACHE, extracted, previous=out_dir / CACHE)
+    save_state(generation, extracted)
     write_overview(graph, generation / "graph.html")
     cached_evaluated_on(graph, generation)
 
@@ -154,6 +155,7 @@ def print_summary(
     table.add_row("records skipped", str(len(read.rejects)))
     table.add_row("papers extracted", str(len(read.papers) - extracted.reused))
     table.add_row("papers unchanged (cached)", str(extracted.reused))
+    table.add_row("papers consolidated", str(extracted.consolidated))
     table.add_row("graph chunks kept from the last build", str(written.reused_chunks))
     for name, number in counts.entities.items():
         table.add_row(f"entities: {name}", str(number))

@@ -208,24 +208,26 @@ def definition_pairs(groups: list[Group]) -> Iterator[tuple[str, str]]:
                 yield short, group.own_key
 
 
-def add_definitions(seen: dict[str, set[str]], groups: list[Group]) -> None:
-    """Add the acronyms a paper's ``groups`` define to ``seen`` (acronym key -> long-form keys)."""
+def add_definitions(seen: dict[str, dict[str, int]], groups: list[Group], step: int = 1) -> None:
+    """Count the acronyms a paper's ``groups`` define into ``seen`` (acronym key -> long-form key -> how
+    many groups define it so); ``step=-1`` takes a paper's out again."""
     for short, long in definition_pairs(groups):
-        found = seen.get(short)
-        if found is None:
-            seen[short] = {long}
-        else:
-            found.add(long)
+        longs = seen.setdefault(short, {})
+        count = longs[long] = longs.get(long, 0) + step
+        if count == 0:
+            del longs[long]
+            if not longs:
+                del seen[short]
 
 
-def definitions_of(seen: Mapping[str, set[str]]) -> dict[str, str]:
+def definitions_of(seen: Mapping[str, Mapping[str, int]]) -> dict[str, str]:
     """Acronym key -> long-form key, for acronyms every defining paper expands the same way."""
     return {short: next(iter(longs)) for short, longs in seen.items() if len(longs) == 1}
 
 
 def corpus_definitions(paper_groups: list[list[Group]]) -> dict[str, str]:
     """Acronym key -> long-form key, for acronyms every defining paper expands the same way."""
-    seen: dict[str, set[str]] = {}
+    seen: dict[str, dict[str, int]] = {}
     for groups in paper_groups:
         add_definitions(seen, groups)
     return definitions_of(seen)
@@ -382,17 +384,41 @@ class Tally:
             thing = self.things[key]
             if group.votes:
                 thing.votes.append((order, self.votes.id(tuple(group.votes.items()))))
-            if group.canonical and (thing.lexicon is None or order < thing.lexicon[0]):
-                thing.lexicon = (order, group.canonical)
             if group.proposed:
                 thing.proposed += 1
-            short, surfaces = group.short_forms, thing.surfaces
-            long_forms = [m.form for m in group.mentions if m.key not in short]
-            for form in long_forms:
+            surfaces = thing.surfaces
+            for form in long_forms(group):
                 surfaces[form] = surfaces.get(form, 0) + 1
-            if thing.first is None or (order, index) < thing.first:
-                thing.first = (order, index)
-                thing.first_forms = {} if long_forms else dict(Counter(m.form for m in group.mentions))
+            add_first(thing, order, index, group)
+
+    def remove_groups(self, order: str, groups: list[Group], keys: list[str]) -> set[str]:
+        """Take out one paper's ``groups`` (thing ``keys``, in order; ``order``: the paper's), added by
+        :meth:`add_groups` and :meth:`add_rows`. Returns the keys of the things left whose first group
+        or lexicon name was the paper's: :func:`add_first` has to find them again in other papers."""
+        lost = set()
+        for key in set(keys):
+            thing = self.things[key]
+            thing.papers -= 1
+            thing.votes = [entry for entry in thing.votes if entry[0] != order]
+            thing.rows = [entry for entry in thing.rows if entry[0] != order]
+            if thing.first is None or thing.first[0] == order or (thing.lexicon and thing.lexicon[0] == order):
+                thing.first, thing.first_forms, thing.lexicon = None, {}, None
+                lost.add(key)
+        for group, key in zip(groups, keys):
+            thing = self.things[key]
+            if group.proposed:
+                thing.proposed -= 1
+            for form in long_forms(group):
+                thing.surfaces[form] -= 1
+                if not thing.surfaces[form]:
+                    del thing.surfaces[form]
+            if not group.canonical and data_cue(group.votes):
+                thing.data_cues -= 1
+        for key in set(keys):
+            if not self.things[key].papers:
+                del self.things[key]
+                lost.discard(key)
+        return lost
 
     def add_rows(self, order: str, paper: list[Resolved], profiles: list[Profile], scorer: Scorer,
                  keys: Container[str] | None = None) -> None:
@@ -404,8 +430,7 @@ class Tally:
                 continue
             thing = self.thing(r.key)
             thing.rows.append((order, self.rows.id(scorer.types(profile, r))))
-            votes = r.group.votes
-            if votes.get("Dataset", 0.0) >= W_DATA_CUE or votes.get("Benchmark", 0.0) >= W_DATA_CUE:
+            if data_cue(r.group.votes):
                 thing.data_cues += 1
 
     def sort(self, keys: Iterable[str]) -> None:
@@ -450,6 +475,27 @@ class Tally:
         if best == "Data" or (thing.data_cues and rule in DATA_TYPES):
             return rule if rule in DATA_TYPES else "Dataset"
         return best
+
+
+def long_forms(group: Group) -> list[str]:
+    """The forms of ``group``'s mentions that are not abbreviation short forms (what names a thing)."""
+    short = group.short_forms
+    return [m.form for m in group.mentions if m.key not in short]
+
+
+def add_first(thing: Thing, order: str, index: int, group: Group) -> None:
+    """Make ``group`` (at ``index`` in the paper of ``order``) ``thing``'s first group and lexicon group
+    when it comes before them."""
+    if group.canonical and (thing.lexicon is None or order < thing.lexicon[0]):
+        thing.lexicon = (order, group.canonical)
+    if thing.first is None or (order, index) < thing.first:
+        thing.first = (order, index)
+        thing.first_forms = {} if long_forms(group) else dict(Counter(m.form for m in group.mentions))
+
+
+def data_cue(votes: Mapping[str, float]) -> bool:
+    """Whether a group's ``votes`` say Dataset or Benchmark as a context or name suffix does (W_DATA_CUE)."""
+    return votes.get("Dataset", 0.0) >= W_DATA_CUE or votes.get("Benchmark", 0.0) >= W_DATA_CUE
 
 
 def resolve_paper(groups: list[Group], keys: list[str], decisions: Mapping[str, Decision]) -> list[Resolved]:

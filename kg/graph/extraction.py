@@ -21,19 +21,17 @@ from typing import Sequence
 
 import msgspec
 
-from kg.extract import extractor_version
+from kg.extract import extractor_version, incremental
+from kg.extract.incremental import State, consolidate_papers
 from kg.extract.mentions import Mention
-from kg.extract.pipeline import (
-    collector_paused,
-    corpus_extractions,
-    mentions_of,
-    with_shared_values,
-)
+from kg.extract.pipeline import EXTRACTOR, collector_paused, mentions_of, with_shared_values
 from kg.model import Paper, PaperExtraction
 
 #: the cache file in each generation of a graph folder: a line with the extractor version, then a line
 #: ``{"hash": content hash, "mentions": [...]}`` per paper
 CACHE = "extraction-cache.jsonl"
+#: the consolidation's state in each generation (:mod:`kg.extract.incremental`)
+STATE = "consolidation.msgpack"
 
 Mentions = dict[str, list[Mention]]
 
@@ -48,21 +46,29 @@ class Extracted:
     mentions: Mentions
     version: str
     cached: frozenset[str] = frozenset()
+    state: State | None = None  # the consolidation's, for the next build
+    consolidated: int = 0  # papers consolidated (all, unless the previous build's consolidation was continued)
 
 
-def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1) -> Extracted:
-    """One :class:`PaperExtraction` per paper (same order), equal to ``extract_corpus(papers)``.
+def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, previous: State | None = None) -> Extracted:
+    """One :class:`PaperExtraction` per paper (same order, sorted by key as `kg.sources.read_inputs`
+    gives them), equal to ``extract_corpus(papers)``.
 
     Papers whose content hash is in ``cached`` are not run through spaCy again; the others are,
     on ``jobs`` processes. ``cached`` must come from the same extractor version (:func:`load_cache`).
+    The consolidation continues ``previous`` (the last build's, :func:`load_state`) when it can.
     """
     hashes = [paper.content_hash for paper in papers]  # each one hashes the paper's text: taken once
     todo = {h: paper for h, paper in zip(hashes, papers) if h not in cached}
     fresh = dict(zip(todo, mentions_of(list(todo.values()), jobs)))
     mentions = {h: fresh[h] if h in fresh else cached[h] for h in hashes}
-    extractions = corpus_extractions(papers, [mentions[h] for h in hashes])
+    version = extractor_version()
+    found = consolidate_papers(papers, [mentions[h] for h in hashes], version, previous, cached)
+    with collector_paused():
+        extractions = [PaperExtraction(paper=paper, entities=entities, extractor=EXTRACTOR, extractor_version=version)
+                       for paper, entities in zip(papers, found.entities)]
     reused = sum(1 for h in hashes if h not in fresh)
-    return Extracted(extractions, reused, mentions, extractor_version(), frozenset(cached))
+    return Extracted(extractions, reused, mentions, version, frozenset(cached), found.state, found.redone)
 
 
 def load_cache(graph_dir: Path) -> Mentions:
@@ -81,6 +87,17 @@ def load_cache(graph_dir: Path) -> Mentions:
             return {entry.hash: compact_mentions(entry.mentions) for entry in entries}
     except (OSError, ValueError, msgspec.DecodeError):
         return {}
+
+
+def load_state(graph_dir: Path) -> State | None:
+    """The consolidation state the last build in ``graph_dir`` left (None when none, or unusable)."""
+    return incremental.load_state(Path(graph_dir) / STATE, extractor_version())
+
+
+def save_state(generation: Path, extracted: Extracted) -> None:
+    """Write ``extracted``'s consolidation state into the new ``generation`` for the next build."""
+    if extracted.state is not None:
+        incremental.save_state(generation / STATE, extracted.state)
 
 
 def compact_mentions(mentions: list[Mention]) -> list[Mention]:

@@ -1,0 +1,345 @@
+"""Consolidation that the next build continues: a `kg build` keeps the corpus-wide aggregates
+(:class:`kg.extract.corpus.Tally`) and each paper's entities, and a build that only adds papers adds
+theirs and consolidates again only the papers whose things' decisions changed, with the result a
+full consolidation gives.
+
+Per paper, the consolidation's output depends on the corpus only through the decisions on the things
+its groups name: the acronym definitions its groups look up, each thing's name, rule type, how many
+papers name it (as the classifier reads it) and learned type. So a build that adds papers (wherever
+they sort) adds their groups to the tally, finds the things whose decisions changed and consolidates
+again the new papers and the old ones that name such a thing; every other paper's entities are copied.
+Sums are taken in corpus order as in a full build (:class:`~kg.extract.corpus.Thing` keeps each group's
+votes in that order). Anything else (a paper gone or changed, another extractor version, a changed
+definition that an old paper looks up, a missing or unreadable state) consolidates everything again.
+
+The state is msgspec MessagePack, never pickle: a graph folder may come from elsewhere, and reading
+it must not run code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import msgspec
+
+from kg.extract.classifier import Scorer, candidate_profile, load_classifier
+from kg.extract.corpus import (
+    Decision,
+    Group,
+    Resolved,
+    Table,
+    Tally,
+    Thing,
+    add_definitions,
+    add_first,
+    definition_pairs,
+    definitions_of,
+    group_profiles,
+    paper_entities,
+    paper_groups,
+    resolve_paper,
+    thing_key,
+)
+from kg.extract.mentions import Mention
+from kg.extract.pipeline import collector_paused
+from kg.extract.resources import load_resources
+from kg.model import Evidence, ExtractedEntity, Paper
+
+
+class EntityRecord(msgspec.Struct, array_like=True, gc=False):
+    """An :class:`ExtractedEntity` with its evidence as indexes into its paper's mentions."""
+
+    name: str
+    type: str
+    role: str
+    aliases: tuple[str, ...]
+    confidence: float
+    evidence: tuple[int, ...]
+    reasons: tuple[str, ...]
+
+
+class PaperRecord(msgspec.Struct, array_like=True, gc=False):
+    """One paper as the last consolidation left it: its content hash, the things its groups name, the
+    keys its groups without an identity of their own looked up in the acronym definitions, and its
+    entities."""
+
+    key: str
+    hash: str
+    things: list[str]
+    reads: list[str]
+    entities: list[EntityRecord]
+
+
+class State(msgspec.Struct, gc=False):
+    """What a consolidation leaves for the next build: the corpus's acronym definitions (acronym key ->
+    long-form key -> how many groups define it so), its :class:`Tally` and a record per paper, in
+    corpus order."""
+
+    version: str
+    definitions: dict[str, dict[str, int]]
+    things: dict[str, Thing]
+    votes: list[tuple[tuple[str, float], ...]]
+    rows: list[tuple[float, ...]]
+    papers: list[PaperRecord]
+
+
+@dataclass(frozen=True)
+class Consolidated:
+    """Each paper's entities (corpus order), the state for the next build and how many papers were
+    consolidated again (all of them unless the previous state was continued)."""
+
+    entities: list[list[ExtractedEntity]]
+    state: State
+    redone: int
+
+
+@dataclass
+class Corpus:
+    """The papers being consolidated (their keys, which are their order, content hashes and mentions),
+    and the groups and thing keys of those grouped so far (by index)."""
+
+    orders: list[str]
+    hashes: list[str]
+    mentions: Sequence[list[Mention]]
+    groups: dict[int, list[Group]] = field(default_factory=dict)
+    keys: dict[int, list[str]] = field(default_factory=dict)
+
+    def group(self, indexes, definitions: dict[str, str]) -> None:
+        """Group the papers at ``indexes`` and key their groups with ``definitions``."""
+        weak_words = load_resources().word_list("weak_words")
+        for i in indexes:
+            if i not in self.groups:
+                self.groups[i] = paper_groups(self.mentions[i], weak_words)
+            self.keys[i] = [thing_key(g, definitions) for g in self.groups[i]]
+
+
+def consolidate_papers(papers: Sequence[Paper], mentions: Sequence[list[Mention]], version: str,
+                       previous: State | None = None, cached: Mapping[str, list[Mention]] | None = None
+                       ) -> Consolidated:
+    """Each paper's entities, equal to :func:`kg.extract.corpus.consolidate` of ``mentions``; continues
+    ``previous`` (a :class:`State` of extractor ``version``) when it can, ``cached`` giving the mentions of
+    its papers that were removed or changed, by content hash. ``papers`` must be sorted by key (as
+    `kg.sources.read_inputs` gives them): a paper's key is its order in the corpus."""
+    corpus = Corpus([paper.key for paper in papers], [paper.content_hash for paper in papers], mentions)
+    if any(a >= b for a, b in zip(corpus.orders, corpus.orders[1:])):
+        raise ValueError("consolidate_papers needs papers sorted by key, each key once")
+    with collector_paused():
+        found = continued(corpus, version, previous, cached or {}) if previous is not None else None
+        return found or consolidated(corpus, version)
+
+
+def consolidated(corpus: Corpus, version: str) -> Consolidated:
+    """Every paper of ``corpus`` consolidated (a full build)."""
+    weak_words = load_resources().word_list("weak_words")
+    corpus.groups = {i: paper_groups(ms, weak_words) for i, ms in enumerate(corpus.mentions)}
+    seen: dict[str, dict[str, int]] = {}
+    for groups in corpus.groups.values():
+        add_definitions(seen, groups)
+    everyone = range(len(corpus.orders))
+    corpus.group(everyone, definitions_of(seen))
+    tally = Tally()
+    for i in everyone:
+        tally.add_groups(corpus.orders[i], corpus.groups[i], corpus.keys[i])
+    scorer = Scorer(load_classifier())
+    decisions = {key: tally.decide(key) for key in tally.things}
+    resolved = {i: resolve_paper(corpus.groups[i], corpus.keys[i], decisions) for i in everyone}
+    profiles = dict(zip(everyone, group_profiles(list(resolved.values()))))
+    for i in everyone:
+        tally.add_rows(corpus.orders[i], resolved[i], profiles[i], scorer)
+    entities = finish(corpus, tally, scorer, decisions, resolved, profiles)
+    records = [paper_record(corpus, i, entities[i]) for i in everyone]
+    return Consolidated([entities[i] for i in everyone], state(version, seen, tally, records), len(records))
+
+
+def continued(corpus: Corpus, version: str, previous: State, cached: Mapping[str, list[Mention]]
+              ) -> Consolidated | None:
+    """The consolidation of ``corpus`` continuing ``previous``, or None when it cannot be continued:
+    another version, the mentions of a paper removed or changed not in ``cached`` (mentions by content
+    hash), or a changed acronym definition that an unchanged paper looks up."""
+    records = {record.key: record for record in previous.papers}
+    if previous.version != version or len(records) != len(previous.papers):
+        return None
+    kept = {i: record for i, (order, content) in enumerate(zip(corpus.orders, corpus.hashes))
+            if (record := records.get(order)) is not None and record.hash == content}
+    unchanged = {record.key for record in kept.values()}
+    gone = [record for record in previous.papers if record.key not in unchanged]
+    if any(record.hash not in cached for record in gone):
+        return None
+    weak_words = load_resources().word_list("weak_words")
+    seen = {short: dict(longs) for short, longs in previous.definitions.items()}
+    old_definitions = definitions_of(seen)
+    gone_groups = [paper_groups(cached[record.hash], weak_words) for record in gone]
+    gone_keys = [[thing_key(g, old_definitions) for g in groups] for groups in gone_groups]
+    if any(sorted(set(keys)) != record.things for keys, record in zip(gone_keys, gone)):
+        return None  # not the state these mentions made
+    new = [i for i in range(len(corpus.orders)) if i not in kept]
+    for i in new:
+        corpus.groups[i] = paper_groups(corpus.mentions[i], weak_words)
+    shorts = {short for groups in [*gone_groups, *map(corpus.groups.get, new)] for short, _ in definition_pairs(groups)}
+    before = {short: definition(seen, short) for short in shorts}
+    for groups in gone_groups:
+        add_definitions(seen, groups, -1)
+    for i in new:
+        add_definitions(seen, corpus.groups[i])
+    changed_shorts = {short for short in shorts if definition(seen, short) != before[short]}
+    if changed_shorts and any(not changed_shorts.isdisjoint(record.reads) for record in kept.values()):
+        return None
+    definitions = definitions_of(seen)
+    corpus.group(new, definitions)
+    tally = Tally(previous.things, table(previous.votes), table(previous.rows))
+    classes = load_classifier().type.classes
+    touched = {key for keys in [*gone_keys, *map(corpus.keys.get, new)] for key in keys}
+    known = [key for key in touched if key in tally.things]
+    old_decisions = {key: tally.decide(key) for key in known}
+    old_learned = {key: tally.learned(key, old_decisions[key].type, classes) for key in known}
+    lost = set()
+    for record, groups, keys in zip(gone, gone_groups, gone_keys):
+        lost |= tally.remove_groups(record.key, groups, keys)
+    for i in new:
+        tally.add_groups(corpus.orders[i], corpus.groups[i], corpus.keys[i])
+    find_firsts(corpus, kept, tally, lost & tally.things.keys(), definitions)
+    known = [key for key in known if key in tally.things]
+    tally.sort(touched & tally.things.keys())
+    decisions = Decisions(tally)
+    changed = {key for key in known if effect(decisions[key]) != effect(old_decisions[key])}
+    redo = named(kept, changed)
+    corpus.group(redo, definitions)
+    for key in changed:  # their rows are added again from every paper that names them
+        thing = tally.things[key]
+        thing.rows, thing.data_cues = [], 0
+    scorer = Scorer(load_classifier())
+    todo = sorted([*redo, *new])
+    resolved = {i: resolve_paper(corpus.groups[i], corpus.keys[i], decisions) for i in todo}
+    profiles = dict(zip(todo, group_profiles([resolved[i] for i in todo])))
+    fresh = set(new)
+    for i in todo:
+        tally.add_rows(corpus.orders[i], resolved[i], profiles[i], scorer, None if i in fresh else changed)
+    tally.sort((touched | changed) & tally.things.keys())
+    relearned = {key for key in known if key not in changed
+                 and tally.learned(key, decisions[key].type, classes) != old_learned[key]}
+    more = [i for i in named(kept, relearned) if i not in resolved]
+    corpus.group(more, definitions)
+    for i in more:
+        resolved[i] = resolve_paper(corpus.groups[i], corpus.keys[i], decisions)
+    profiles.update(zip(more, group_profiles([resolved[i] for i in more])))
+    entities = finish(corpus, tally, scorer, decisions, resolved, profiles)
+    everyone = range(len(corpus.orders))
+    records = [paper_record(corpus, i, entities[i]) if i in entities else kept[i] for i in everyone]
+    result = [entities[i] if i in entities else record_entities(kept[i], corpus.mentions[i]) for i in everyone]
+    return Consolidated(result, state(version, seen, tally, records), len(entities))
+
+
+def find_firsts(corpus: Corpus, kept: dict[int, PaperRecord], tally: Tally, keys: set[str],
+                definitions: dict[str, str]) -> None:
+    """Find again the first group and lexicon group of the things ``keys`` among the unchanged papers
+    (``kept``), in corpus order (their papers' groups were removed: :meth:`Tally.remove_groups`): a
+    thing is done at the first unchanged paper that names it with a lexicon entry."""
+    pending = set(keys)
+    for i, record in sorted(kept.items()):
+        if not pending:
+            return
+        if pending.isdisjoint(record.things):
+            continue
+        corpus.group([i], definitions)
+        for index, (group, key) in enumerate(zip(corpus.groups[i], corpus.keys[i])):
+            if key in pending:
+                add_first(tally.things[key], corpus.orders[i], index, group)
+        pending.difference_update(key for group, key in zip(corpus.groups[i], corpus.keys[i]) if group.canonical)
+
+
+def definition(seen: dict[str, dict[str, int]], short: str) -> str | None:
+    """The long-form key acronym ``short`` resolves to (None: undefined, or defined differently)."""
+    longs = seen.get(short)
+    return next(iter(longs)) if longs is not None and len(longs) == 1 else None
+
+
+def named(kept: dict[int, PaperRecord], keys: set[str]) -> list[int]:
+    """Indexes of the papers kept (by index) that name one of the things ``keys``, in order."""
+    if not keys:
+        return []
+    return sorted(i for i, record in kept.items() if not keys.isdisjoint(record.things))
+
+
+class Decisions(dict):
+    """The tally's decisions by thing key, each made when first asked for."""
+
+    def __init__(self, tally: Tally):
+        super().__init__()
+        self.tally = tally
+
+    def __missing__(self, key: str) -> Decision:
+        found = self[key] = self.tally.decide(key)
+        return found
+
+
+def effect(decision: Decision) -> tuple[str, str, str]:
+    """What of a :class:`Decision` reaches a paper's entities: name, type and how many papers name the
+    thing as the classifier reads it (a bucket)."""
+    return decision.name, decision.type, papers_read(decision.papers)
+
+
+_PROBE = Group([Mention(Evidence("title", "x", 0, 1, "x"), (), (), None, None, False)])
+
+
+@lru_cache(maxsize=None)
+def papers_read(papers: int) -> str:
+    """How the classifier reads that ``papers`` papers name a thing (asked of it, not copied here)."""
+    return candidate_profile(Resolved(_PROBE, "x", "x", "Method", False, papers, False)).papers
+
+
+def finish(corpus: Corpus, tally: Tally, scorer: Scorer, decisions: dict[str, Decision],
+           resolved: dict[int, list[Resolved]], profiles: dict) -> dict[int, list[ExtractedEntity]]:
+    """The entities of the papers in ``resolved`` (their :class:`Profile` lists in ``profiles``)."""
+    classes = scorer.models.type.classes
+    keys = {key for i in resolved for key in corpus.keys[i]}
+    learned = {key: found for key in keys if (found := tally.learned(key, decisions[key].type, classes)) is not None}
+    return {i: paper_entities(resolved[i], profiles[i], learned, scorer) for i in sorted(resolved)}
+
+
+def paper_record(corpus: Corpus, i: int, entities: list[ExtractedEntity]) -> PaperRecord:
+    """The record of paper ``i`` with its ``entities``."""
+    groups = corpus.groups[i]
+    where = {id(m.evidence): n for n, m in enumerate(corpus.mentions[i])}
+    reads = sorted({key for g in groups if g.own_key is None for key in g.keys})
+    records = [EntityRecord(e.name, e.type, e.role, e.aliases, e.confidence, tuple(where[id(v)] for v in e.evidence),
+                            e.reasons) for e in entities]
+    return PaperRecord(corpus.orders[i], corpus.hashes[i], sorted(set(corpus.keys[i])), reads, records)
+
+
+def record_entities(record: PaperRecord, mentions: list[Mention]) -> list[ExtractedEntity]:
+    """The entities a :class:`PaperRecord` keeps, their evidence taken from the paper's ``mentions``."""
+    return [ExtractedEntity(e.name, e.type, e.role, e.aliases, e.confidence,
+                            tuple(mentions[n].evidence for n in e.evidence), e.reasons) for e in record.entities]
+
+
+def table(values: list[tuple]) -> Table:
+    """A :class:`Table` of ``values``."""
+    return Table(values, {value: n for n, value in enumerate(values)})
+
+
+def state(version: str, seen: dict[str, dict[str, int]], tally: Tally, records: list[PaperRecord]) -> State:
+    """The :class:`State` of a consolidation."""
+    return State(version, seen, tally.things, tally.votes.values, tally.rows.values, records)
+
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(State)
+
+
+def save_state(path: Path, found: State) -> None:
+    """Write ``found`` to ``path`` (in a new generation, which `write_chunks` swaps in atomically)."""
+    path.write_bytes(_ENCODER.encode(found))
+
+
+def load_state(path: Path, version: str) -> State | None:
+    """The state at ``path`` when it was written by extractor ``version`` (else None: a missing or
+    unreadable state only costs a full consolidation, never correctness)."""
+    try:
+        with collector_paused():
+            found = _DECODER.decode(path.read_bytes())
+    except (OSError, ValueError, msgspec.DecodeError):
+        return None
+    return found if found.version == version else None
