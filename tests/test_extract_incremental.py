@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from kg.extract import extract_corpus
-from kg.extract.incremental import State, consolidate_papers, load_state, save_state
+from kg.extract.incremental import State, consolidate_papers, encode_state, load_state
 from kg.extract.pipeline import mentions_of
 from kg.model import Paper
 
@@ -49,7 +49,7 @@ def consolidate(papers, previous=None, cached=None):
     mentions = mentions_of(papers)
     if cached is not None:
         cached.update((p.content_hash, m) for p, m in zip(papers, mentions))
-    return consolidate_papers(papers, mentions, "v", previous, cached)
+    return consolidate_papers([p.key for p in papers], [p.content_hash for p in papers], mentions, "v", previous, cached)
 
 
 def same_tally(a: State, b: State) -> bool:
@@ -107,7 +107,7 @@ def test_a_state_is_used_only_by_its_extractor_version_and_a_damaged_one_is_igno
     path = tmp_path / "state"
     assert load_state(path, "v") is None
     found = consolidate(papers[:5]).state
-    save_state(path, found)
+    path.write_bytes(encode_state(found))
     assert load_state(path, "v") == found
     assert load_state(path, "other") is None
     path.write_bytes(b"\x93not a state")

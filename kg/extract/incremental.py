@@ -46,7 +46,7 @@ from kg.extract.corpus import (
 from kg.extract.mentions import Mention
 from kg.extract.pipeline import collector_paused
 from kg.extract.resources import load_resources
-from kg.model import Evidence, ExtractedEntity, Paper
+from kg.model import Evidence, ExtractedEntity
 
 
 class EntityRecord(msgspec.Struct, array_like=True, gc=False):
@@ -116,15 +116,16 @@ class Corpus:
             self.keys[i] = [thing_key(g, definitions) for g in self.groups[i]]
 
 
-def consolidate_papers(papers: Sequence[Paper], mentions: Sequence[list[Mention]], version: str,
+def consolidate_papers(keys: list[str], hashes: list[str], mentions: Sequence[list[Mention]], version: str,
                        previous: State | None = None, cached: Mapping[str, list[Mention]] | None = None
                        ) -> Consolidated:
-    """Each paper's entities, equal to :func:`kg.extract.corpus.consolidate` of ``mentions``; continues
-    ``previous`` (a :class:`State` of extractor ``version``) when it can, ``cached`` giving the mentions of
-    its papers that were removed or changed, by content hash. ``papers`` must be sorted by key (as
-    `kg.sources.read_inputs` gives them): a paper's key is its order in the corpus."""
-    corpus = Corpus([paper.key for paper in papers], [paper.content_hash for paper in papers], mentions)
-    if any(a >= b for a, b in zip(corpus.orders, corpus.orders[1:])):
+    """Each paper's entities, equal to :func:`kg.extract.corpus.consolidate` of ``mentions``, the papers
+    given by their ``keys`` and content ``hashes``. Continues ``previous`` (a :class:`State` of extractor
+    ``version``) when it can, ``cached`` giving the mentions of its papers that were removed or changed,
+    by content hash. ``keys`` must be sorted (as `kg.sources.read_inputs` gives papers): a paper's key is
+    its order in the corpus."""
+    corpus = Corpus(keys, hashes, mentions)
+    if any(a >= b for a, b in zip(keys, keys[1:])):
         raise ValueError("consolidate_papers needs papers sorted by key, each key once")
     with collector_paused():
         found = continued(corpus, version, previous, cached or {}) if previous is not None else None
@@ -329,9 +330,9 @@ _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(State)
 
 
-def save_state(path: Path, found: State) -> None:
-    """Write ``found`` to ``path`` (in a new generation, which `write_chunks` swaps in atomically)."""
-    path.write_bytes(_ENCODER.encode(found))
+def encode_state(found: State) -> bytes:
+    """``found`` as bytes (MessagePack): far smaller than its objects, which a build can then free."""
+    return _ENCODER.encode(found)
 
 
 def load_state(path: Path, version: str) -> State | None:

@@ -2,13 +2,15 @@
 
 The extractor has two stages (:mod:`kg.extract.pipeline`): a per-paper spaCy pass that turns title and
 abstract into mentions (the costly part, run on a process pool), and a corpus-level consolidation
-over every paper's mentions (cheap). The mentions of each paper are cached in the graph folder, keyed
-by the paper's content hash (title + abstract, all the spaCy pass reads) and the extractor version;
-consolidation always runs again over the whole corpus, so a build with the cache gives exactly the
-graph a build without it gives. The cache is JSON Lines, never pickle: a graph folder may come from
-elsewhere, and reading it must not run code (msgspec decodes the lines straight into the typed
-mentions, several times faster than json plus dataclasses.asdict). A build that mostly adds papers
-copies the previous cache file and appends the new papers' lines instead of encoding every paper again.
+over every paper's mentions. The mentions of each paper are cached in the graph folder, keyed by the
+paper's content hash (title + abstract, all the spaCy pass reads) and the extractor version. The
+consolidation continues the last build's (:mod:`kg.extract.incremental`, its state kept beside the
+cache), consolidating again only the papers it has to, so a build with the cache and the state gives
+exactly the graph a build without them gives. The cache is JSON Lines and the state MessagePack, never
+pickle: a graph folder may come from elsewhere, and reading it must not run code (msgspec decodes the
+lines straight into the typed mentions, several times faster than json plus dataclasses.asdict). A
+build that mostly adds papers copies the previous cache file and appends the new papers' lines instead
+of encoding every paper again.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class Extracted:
     mentions: Mentions
     version: str
     cached: frozenset[str] = frozenset()
-    state: State | None = None  # the consolidation's, for the next build
+    state: bytes = b""  # the consolidation's state for the next build, encoded (kg.extract.incremental)
     consolidated: int = 0  # papers consolidated (all, unless the previous build's consolidation was continued)
 
 
@@ -63,12 +65,13 @@ def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, pre
     fresh = dict(zip(todo, mentions_of(list(todo.values()), jobs)))
     mentions = {h: fresh[h] if h in fresh else cached[h] for h in hashes}
     version = extractor_version()
-    found = consolidate_papers(papers, [mentions[h] for h in hashes], version, previous, cached)
+    found = consolidate_papers([p.key for p in papers], hashes, [mentions[h] for h in hashes], version, previous, cached)
     with collector_paused():
         extractions = [PaperExtraction(paper=paper, entities=entities, extractor=EXTRACTOR, extractor_version=version)
                        for paper, entities in zip(papers, found.entities)]
     reused = sum(1 for h in hashes if h not in fresh)
-    return Extracted(extractions, reused, mentions, version, frozenset(cached), found.state, found.redone)
+    state = incremental.encode_state(found.state)
+    return Extracted(extractions, reused, mentions, version, frozenset(cached), state, found.redone)
 
 
 def load_cache(graph_dir: Path) -> Mentions:
@@ -96,8 +99,8 @@ def load_state(graph_dir: Path) -> State | None:
 
 def save_state(generation: Path, extracted: Extracted) -> None:
     """Write ``extracted``'s consolidation state into the new ``generation`` for the next build."""
-    if extracted.state is not None:
-        incremental.save_state(generation / STATE, extracted.state)
+    if extracted.state:
+        (generation / STATE).write_bytes(extracted.state)
 
 
 def compact_mentions(mentions: list[Mention]) -> list[Mention]:
