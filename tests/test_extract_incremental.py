@@ -46,10 +46,11 @@ def corpus(count: int, seed: int = 7) -> list[Paper]:
 
 def consolidate(papers, previous=None, cached=None):
     """`consolidate_papers` of ``papers`` (their mentions found here), continuing ``previous``."""
-    mentions = mentions_of(papers)
+    hashes = [p.content_hash for p in papers]
+    mentions = dict(zip(hashes, mentions_of(papers)))
     if cached is not None:
-        cached.update((p.content_hash, m) for p, m in zip(papers, mentions))
-    return consolidate_papers([p.key for p in papers], [p.content_hash for p in papers], mentions, "v", previous, cached)
+        cached.update(mentions)
+    return consolidate_papers([p.key for p in papers], hashes, mentions, "v", previous, cached)
 
 
 def same_tally(a: State, b: State) -> bool:

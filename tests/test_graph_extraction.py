@@ -116,3 +116,16 @@ def test_a_rebuild_appends_new_papers_to_a_copy_of_the_cache_until_most_entries_
     shrunk = extract_papers(papers[:1], load_cache(second))  # most cached papers gone: rewritten
     save_cache(third / CACHE, shrunk, previous=second / CACHE)
     assert load_cache(third) == shrunk.mentions
+
+
+def test_a_damaged_cache_entry_is_extracted_again(tmp_path):
+    papers = read_inputs([FIXTURES]).papers
+    save_cache(tmp_path / CACHE, extract_papers(papers, {}))
+    lines = (tmp_path / CACHE).read_bytes().splitlines(keepends=True)
+    lines[1] = lines[1][:60] + b"\n"  # the first entry cut short: its line still starts like an entry
+    (tmp_path / CACHE).write_bytes(b"".join(lines))
+    cached = load_cache(tmp_path)
+    assert len(cached) == len(papers)
+    rebuilt = extract_papers(papers, cached, previous=None)
+    assert rebuilt.reused == len(papers) - 1
+    assert rebuilt.extractions == extract_corpus(papers)

@@ -18,7 +18,7 @@ it must not run code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -49,28 +49,39 @@ from kg.extract.resources import load_resources
 from kg.model import Evidence, ExtractedEntity
 
 
+class Spot(msgspec.Struct, array_like=True, gc=False):
+    """An :class:`Evidence` with its sentence as an index into its paper's sentences."""
+
+    section: str
+    sentence: int
+    start: int
+    end: int
+    surface: str
+
+
 class EntityRecord(msgspec.Struct, array_like=True, gc=False):
-    """An :class:`ExtractedEntity` with its evidence as indexes into its paper's mentions."""
+    """An :class:`ExtractedEntity` (its evidence as :class:`Spot` s)."""
 
     name: str
     type: str
     role: str
     aliases: tuple[str, ...]
     confidence: float
-    evidence: tuple[int, ...]
+    evidence: tuple[Spot, ...]
     reasons: tuple[str, ...]
 
 
 class PaperRecord(msgspec.Struct, array_like=True, gc=False):
     """One paper as the last consolidation left it: its content hash, the things its groups name, the
     keys its groups without an identity of their own looked up in the acronym definitions, and its
-    entities."""
+    entities with the sentences their evidence is in (so copying them needs no mentions)."""
 
     key: str
     hash: str
     things: list[str]
     reads: list[str]
     entities: list[EntityRecord]
+    sentences: list[str]
 
 
 class State(msgspec.Struct, gc=False):
@@ -103,7 +114,7 @@ class Corpus:
 
     orders: list[str]
     hashes: list[str]
-    mentions: Sequence[list[Mention]]
+    mentions: Mapping[str, list[Mention]]  # by content hash
     groups: dict[int, list[Group]] = field(default_factory=dict)
     keys: dict[int, list[str]] = field(default_factory=dict)
 
@@ -112,15 +123,16 @@ class Corpus:
         weak_words = load_resources().word_list("weak_words")
         for i in indexes:
             if i not in self.groups:
-                self.groups[i] = paper_groups(self.mentions[i], weak_words)
+                self.groups[i] = paper_groups(self.mentions[self.hashes[i]], weak_words)
             self.keys[i] = [thing_key(g, definitions) for g in self.groups[i]]
 
 
-def consolidate_papers(keys: list[str], hashes: list[str], mentions: Sequence[list[Mention]], version: str,
+def consolidate_papers(keys: list[str], hashes: list[str], mentions: Mapping[str, list[Mention]], version: str,
                        previous: State | None = None, cached: Mapping[str, list[Mention]] | None = None
                        ) -> Consolidated:
-    """Each paper's entities, equal to :func:`kg.extract.corpus.consolidate` of ``mentions``, the papers
-    given by their ``keys`` and content ``hashes``. Continues ``previous`` (a :class:`State` of extractor
+    """Each paper's entities, equal to :func:`kg.extract.corpus.consolidate` of its mentions, the papers
+    given by their ``keys`` and content ``hashes`` (``mentions``: theirs by content hash, read only for
+    the papers consolidated again). Continues ``previous`` (a :class:`State` of extractor
     ``version``) when it can, ``cached`` giving the mentions of its papers that were removed or changed,
     by content hash. ``keys`` must be sorted (as `kg.sources.read_inputs` gives papers): a paper's key is
     its order in the corpus."""
@@ -135,7 +147,7 @@ def consolidate_papers(keys: list[str], hashes: list[str], mentions: Sequence[li
 def consolidated(corpus: Corpus, version: str) -> Consolidated:
     """Every paper of ``corpus`` consolidated (a full build)."""
     weak_words = load_resources().word_list("weak_words")
-    corpus.groups = {i: paper_groups(ms, weak_words) for i, ms in enumerate(corpus.mentions)}
+    corpus.groups = {i: paper_groups(corpus.mentions[h], weak_words) for i, h in enumerate(corpus.hashes)}
     seen: dict[str, dict[str, int]] = {}
     for groups in corpus.groups.values():
         add_definitions(seen, groups)
@@ -167,18 +179,19 @@ def continued(corpus: Corpus, version: str, previous: State, cached: Mapping[str
             if (record := records.get(order)) is not None and record.hash == content}
     unchanged = {record.key for record in kept.values()}
     gone = [record for record in previous.papers if record.key not in unchanged]
-    if any(record.hash not in cached for record in gone):
+    gone_mentions = [cached.get(record.hash) for record in gone]
+    if any(found is None for found in gone_mentions):
         return None
     weak_words = load_resources().word_list("weak_words")
     seen = {short: dict(longs) for short, longs in previous.definitions.items()}
     old_definitions = definitions_of(seen)
-    gone_groups = [paper_groups(cached[record.hash], weak_words) for record in gone]
+    gone_groups = [paper_groups(found, weak_words) for found in gone_mentions]
     gone_keys = [[thing_key(g, old_definitions) for g in groups] for groups in gone_groups]
     if any(sorted(set(keys)) != record.things for keys, record in zip(gone_keys, gone)):
         return None  # not the state these mentions made
     new = [i for i in range(len(corpus.orders)) if i not in kept]
     for i in new:
-        corpus.groups[i] = paper_groups(corpus.mentions[i], weak_words)
+        corpus.groups[i] = paper_groups(corpus.mentions[corpus.hashes[i]], weak_words)
     shorts = {short for groups in [*gone_groups, *map(corpus.groups.get, new)] for short, _ in definition_pairs(groups)}
     before = {short: definition(seen, short) for short in shorts}
     for groups in gone_groups:
@@ -229,7 +242,7 @@ def continued(corpus: Corpus, version: str, previous: State, cached: Mapping[str
     entities = finish(corpus, tally, scorer, decisions, resolved, profiles)
     everyone = range(len(corpus.orders))
     records = [paper_record(corpus, i, entities[i]) if i in entities else kept[i] for i in everyone]
-    result = [entities[i] if i in entities else record_entities(kept[i], corpus.mentions[i]) for i in everyone]
+    result = [entities[i] if i in entities else record_entities(kept[i]) for i in everyone]
     return Consolidated(result, state(version, seen, tally, records), len(entities))
 
 
@@ -303,17 +316,20 @@ def finish(corpus: Corpus, tally: Tally, scorer: Scorer, decisions: dict[str, De
 def paper_record(corpus: Corpus, i: int, entities: list[ExtractedEntity]) -> PaperRecord:
     """The record of paper ``i`` with its ``entities``."""
     groups = corpus.groups[i]
-    where = {id(m.evidence): n for n, m in enumerate(corpus.mentions[i])}
     reads = sorted({key for g in groups if g.own_key is None for key in g.keys})
-    records = [EntityRecord(e.name, e.type, e.role, e.aliases, e.confidence, tuple(where[id(v)] for v in e.evidence),
-                            e.reasons) for e in entities]
-    return PaperRecord(corpus.orders[i], corpus.hashes[i], sorted(set(corpus.keys[i])), reads, records)
+    sentences: dict[str, int] = {}
+    records = [EntityRecord(e.name, e.type, e.role, e.aliases, e.confidence,
+                            tuple(Spot(v.section, sentences.setdefault(v.sentence, len(sentences)), v.start, v.end,
+                                       v.surface) for v in e.evidence), e.reasons) for e in entities]
+    return PaperRecord(corpus.orders[i], corpus.hashes[i], sorted(set(corpus.keys[i])), reads, records, list(sentences))
 
 
-def record_entities(record: PaperRecord, mentions: list[Mention]) -> list[ExtractedEntity]:
-    """The entities a :class:`PaperRecord` keeps, their evidence taken from the paper's ``mentions``."""
+def record_entities(record: PaperRecord) -> list[ExtractedEntity]:
+    """The entities a :class:`PaperRecord` keeps."""
+    sentences = record.sentences
     return [ExtractedEntity(e.name, e.type, e.role, e.aliases, e.confidence,
-                            tuple(mentions[n].evidence for n in e.evidence), e.reasons) for e in record.entities]
+                            tuple(Evidence(v.section, sentences[v.sentence], v.start, v.end, v.surface)
+                                  for v in e.evidence), e.reasons) for e in record.entities]
 
 
 def table(values: list[tuple]) -> Table:
