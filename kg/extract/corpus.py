@@ -324,7 +324,7 @@ class Thing(msgspec.Struct, array_like=True, gc=False):
     sums are taken in that order, as floats). So a later build can add its new papers, wherever they
     sort, and decide as a full build would (:mod:`kg.extract.incremental`)."""
 
-    votes: list[tuple[str, int]] = []  # (paper order, vote id in Tally.votes) of each group, in corpus order
+    votes: list[tuple[str, int]] = []  # (paper order, vote id in Tally.votes) of every group, in corpus order
     papers: int = 0  # papers that name the thing
     proposed: int = 0  # groups saying their paper proposes it
     lexicon: tuple[str, str] | None = None  # (paper order, lexicon name) of its first lexicon group
@@ -382,8 +382,7 @@ class Tally:
             self.thing(key).papers += 1
         for index, (group, key) in enumerate(zip(groups, keys)):
             thing = self.things[key]
-            if group.votes:
-                thing.votes.append((order, self.votes.id(tuple(group.votes.items()))))
+            thing.votes.append((order, self.votes.id(tuple(group.votes.items()))))
             if group.proposed:
                 thing.proposed += 1
             surfaces = thing.surfaces

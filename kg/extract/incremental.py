@@ -249,19 +249,25 @@ def continued(corpus: Corpus, version: str, previous: State, cached: Mapping[str
 def find_firsts(corpus: Corpus, kept: dict[int, PaperRecord], tally: Tally, keys: set[str],
                 definitions: dict[str, str]) -> None:
     """Find again the first group and lexicon group of the things ``keys`` among the unchanged papers
-    (``kept``), in corpus order (their papers' groups were removed: :meth:`Tally.remove_groups`): a
-    thing is done at the first unchanged paper that names it with a lexicon entry."""
-    pending = set(keys)
-    for i, record in sorted(kept.items()):
-        if not pending:
-            return
-        if pending.isdisjoint(record.things):
-            continue
-        corpus.group([i], definitions)
-        for index, (group, key) in enumerate(zip(corpus.groups[i], corpus.keys[i])):
-            if key in pending:
-                add_first(tally.things[key], corpus.orders[i], index, group)
-        pending.difference_update(key for group, key in zip(corpus.groups[i], corpus.keys[i]) if group.canonical)
+    (``kept``), after their papers' groups were removed (:meth:`Tally.remove_groups`; new papers' groups
+    were compared when added). A thing's votes list every group in corpus order, so the papers to
+    regroup are the first unchanged ones it lists: one, unless it is a lexicon thing ("lex:" keys, the
+    only ones with lexicon groups, :func:`thing_key`) whose first groups are not lexicon groups."""
+    where = {order: i for i, order in enumerate(corpus.orders)}
+    for key in keys:
+        thing = tally.things[key]
+        for order in dict.fromkeys(order for order, _ in thing.votes):
+            i = where[order]
+            if i not in kept:
+                continue
+            corpus.group([i], definitions)
+            lexicon = False
+            for index, (group, group_key) in enumerate(zip(corpus.groups[i], corpus.keys[i])):
+                if group_key == key:
+                    add_first(thing, order, index, group)
+                    lexicon = lexicon or bool(group.canonical)
+            if lexicon or not key.startswith("lex:"):
+                break
 
 
 def definition(seen: dict[str, dict[str, int]], short: str) -> str | None:
