@@ -1,16 +1,18 @@
 """Consolidation that the next build continues: a `kg build` keeps the corpus-wide aggregates
-(:class:`kg.extract.corpus.Tally`) and each paper's entities, and a build that only adds papers adds
-theirs and consolidates again only the papers whose things' decisions changed, with the result a
-full consolidation gives.
+(:class:`kg.extract.corpus.Tally`) and each paper's entities, and the next build takes out the papers
+removed or changed, adds the new ones and consolidates again only the papers it has to, with the
+result a full consolidation gives.
 
 Per paper, the consolidation's output depends on the corpus only through the decisions on the things
 its groups name: the acronym definitions its groups look up, each thing's name, rule type, how many
-papers name it (as the classifier reads it) and learned type. So a build that adds papers (wherever
-they sort) adds their groups to the tally, finds the things whose decisions changed and consolidates
-again the new papers and the old ones that name such a thing; every other paper's entities are copied.
-Sums are taken in corpus order as in a full build (:class:`~kg.extract.corpus.Thing` keeps each group's
-votes in that order). Anything else (a paper gone or changed, another extractor version, a changed
-definition that an old paper looks up, a missing or unreadable state) consolidates everything again.
+papers name it (as the classifier reads it) and learned type. So a build takes the old versions of
+removed or changed papers out of the tally and adds the new papers (wherever they sort), finds the
+things whose decisions changed and consolidates again the new papers and the unchanged ones that name
+such a thing; every other paper's entities are copied. Sums are taken in corpus order as in a full
+build (:class:`~kg.extract.corpus.Thing` keeps each group's votes and type-model row in that order).
+Anything else (another extractor version, a removed or changed paper whose mentions are not cached, an
+acronym definition changed that an unchanged paper looks up, a missing or unreadable state)
+consolidates everything again.
 
 The state is msgspec MessagePack, never pickle: a graph folder may come from elsewhere, and reading
 it must not run code.
@@ -71,17 +73,24 @@ class EntityRecord(msgspec.Struct, array_like=True, gc=False):
     reasons: tuple[str, ...]
 
 
+class Entities(msgspec.Struct, array_like=True, gc=False):
+    """A paper's entities with the sentences their evidence is in (so copying them needs no mentions)."""
+
+    entities: list[EntityRecord]
+    sentences: list[str]
+
+
 class PaperRecord(msgspec.Struct, array_like=True, gc=False):
     """One paper as the last consolidation left it: its content hash, the things its groups name, the
     keys its groups without an identity of their own looked up in the acronym definitions, and its
-    entities with the sentences their evidence is in (so copying them needs no mentions)."""
+    :class:`Entities`, kept encoded (decoded only to be copied: as objects they took five times the
+    memory)."""
 
     key: str
     hash: str
     things: list[str]
     reads: list[str]
-    entities: list[EntityRecord]
-    sentences: list[str]
+    entities: msgspec.Raw
 
 
 class State(msgspec.Struct, gc=False):
@@ -242,7 +251,8 @@ def continued(corpus: Corpus, version: str, previous: State, cached: Mapping[str
     entities = finish(corpus, tally, scorer, decisions, resolved, profiles)
     everyone = range(len(corpus.orders))
     records = [paper_record(corpus, i, entities[i]) if i in entities else kept[i] for i in everyone]
-    result = [entities[i] if i in entities else record_entities(kept[i]) for i in everyone]
+    shared: dict = {}
+    result = [entities[i] if i in entities else record_entities(kept[i], shared) for i in everyone]
     return Consolidated(result, state(version, seen, tally, records), len(entities))
 
 
@@ -327,15 +337,20 @@ def paper_record(corpus: Corpus, i: int, entities: list[ExtractedEntity]) -> Pap
     records = [EntityRecord(e.name, e.type, e.role, e.aliases, e.confidence,
                             tuple(Spot(v.section, sentences.setdefault(v.sentence, len(sentences)), v.start, v.end,
                                        v.surface) for v in e.evidence), e.reasons) for e in entities]
-    return PaperRecord(corpus.orders[i], corpus.hashes[i], sorted(set(corpus.keys[i])), reads, records, list(sentences))
+    kept = msgspec.Raw(_ENCODER.encode(Entities(records, list(sentences))))
+    return PaperRecord(corpus.orders[i], corpus.hashes[i], sorted(set(corpus.keys[i])), reads, kept)
 
 
-def record_entities(record: PaperRecord) -> list[ExtractedEntity]:
-    """The entities a :class:`PaperRecord` keeps."""
-    sentences = record.sentences
-    return [ExtractedEntity(e.name, e.type, e.role, e.aliases, e.confidence,
-                            tuple(Evidence(v.section, sentences[v.sentence], v.start, v.end, v.surface)
-                                  for v in e.evidence), e.reasons) for e in record.entities]
+def record_entities(record: PaperRecord, shared: dict) -> list[ExtractedEntity]:
+    """The entities a :class:`PaperRecord` keeps; equal names, reasons and the like are made one object
+    through ``shared`` (for all papers: decoded, each would be its own, four times the memory)."""
+    found = _ENTITIES.decode(record.entities)
+    sentences, share = found.sentences, shared.setdefault
+    return [ExtractedEntity(share(e.name, e.name), share(e.type, e.type), share(e.role, e.role),
+                            share(e.aliases, e.aliases), e.confidence,
+                            tuple(Evidence(share(v.section, v.section), sentences[v.sentence], v.start, v.end,
+                                           share(v.surface, v.surface)) for v in e.evidence),
+                            share(e.reasons, e.reasons)) for e in found.entities]
 
 
 def table(values: list[tuple]) -> Table:
@@ -350,6 +365,7 @@ def state(version: str, seen: dict[str, dict[str, int]], tally: Tally, records: 
 
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(State)
+_ENTITIES = msgspec.msgpack.Decoder(Entities)
 
 
 def encode_state(found: State) -> bytes:
