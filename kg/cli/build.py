@@ -78,7 +78,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
             out_dir,
             _advancing(graph_chunks(extractions, base_iri, reuse), progress, task),
             rejects=read.rejects,
-            manifest=build_manifest(inputs, base_iri, read, extractions),
+            manifest=build_manifest(inputs, base_iri, read, extractions, extracted.hashes),
             extras=partial(write_extras, extracted, out_dir),
         )
     print_summary(Console(), read, extracted, written, out_dir, time.perf_counter() - started)
@@ -92,8 +92,10 @@ def _base_iri(value: str) -> str:
         raise click.BadParameter(str(exc)) from None
 
 
-def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extractions: Sequence[PaperExtraction]) -> dict:
-    """build.json: inputs, base IRI, extractor, read counts and each paper's content hash."""
+def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extractions: Sequence[PaperExtraction],
+                   hashes: Sequence[str]) -> dict:
+    """build.json: inputs, base IRI, extractor, read counts and each paper's content hash (``hashes``, in
+    the order of ``extractions``: taken once, by the extraction)."""
     extractors = sorted({(e.extractor, e.extractor_version) for e in extractions})
     return {
         "inputs": [str(path) for path in inputs],
@@ -102,7 +104,7 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
         "records_read": read.records_read,
         "duplicates_merged": read.duplicates_merged,
         "rejected": len(read.rejects),
-        "papers": {e.paper.key: e.paper.content_hash for e in extractions},
+        "papers": {e.paper.key: content_hash for e, content_hash in zip(extractions, hashes, strict=True)},
     }
 
 

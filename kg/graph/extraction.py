@@ -50,6 +50,7 @@ class Extracted:
     cached: frozenset[str] = frozenset()
     state: bytes = b""  # the consolidation's state for the next build, encoded (kg.extract.incremental)
     consolidated: int = 0  # papers consolidated (all, unless the previous build's consolidation was continued)
+    hashes: tuple[str, ...] = ()  # each paper's content hash, in the order of the extractions
 
 
 def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, previous: State | None = None) -> Extracted:
@@ -71,7 +72,7 @@ def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, pre
                        for paper, entities in zip(papers, found.entities)]
     reused = sum(1 for h in hashes if h not in fresh)  # after the consolidation: a damaged entry is extracted then
     state = incremental.encode_state(found.state)
-    return Extracted(extractions, reused, mentions, version, frozenset(cached), state, found.redone)
+    return Extracted(extractions, reused, mentions, version, frozenset(cached), state, found.redone, tuple(hashes))
 
 
 class PaperMentions(Mapping[str, list[Mention]]):
