@@ -221,6 +221,7 @@ def continued(corpus: Corpus, version: str, previous: State, cached: Mapping[str
     lost = set()
     for record, groups, keys in zip(gone, gone_groups, gone_keys):
         lost |= tally.remove_groups(record.key, groups, keys)
+    tally.drop({record.key for record in gone}, {key for keys in gone_keys for key in keys})
     for i in new:
         tally.add_groups(corpus.orders[i], corpus.groups[i], corpus.keys[i])
     find_firsts(corpus, kept, tally, lost & tally.things.keys(), definitions)
