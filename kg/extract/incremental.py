@@ -176,84 +176,125 @@ def consolidated(corpus: Corpus, version: str) -> Consolidated:
     return Consolidated([entities[i] for i in everyone], state(version, seen, tally, records), len(records))
 
 
-def continued(corpus: Corpus, version: str, previous: State, cached: Mapping[str, list[Mention]]
-              ) -> Consolidated | None:
-    """The consolidation of ``corpus`` continuing ``previous``, or None when it cannot be continued:
-    another version, the mentions of a paper removed or changed not in ``cached`` (mentions by content
-    hash), or a changed acronym definition that an unchanged paper looks up."""
+@dataclass
+class Change:
+    """How a corpus differs from the one a :class:`State` was made from: the unchanged papers' records
+    (by index), the records of the papers removed or changed with their old groups and thing keys, and
+    the indexes of the new or changed papers."""
+
+    kept: dict[int, PaperRecord]
+    gone: list[PaperRecord]
+    gone_groups: list[list[Group]]
+    gone_keys: list[list[str]]
+    new: list[int]
+
+
+def change(corpus: Corpus, previous: State, cached: Mapping[str, list[Mention]]) -> Change | None:
+    """How ``corpus`` differs from ``previous``'s (None when the mentions of a paper removed or changed
+    are not in ``cached``, or do not make the record the state has of it)."""
     records = {record.key: record for record in previous.papers}
-    if previous.version != version or len(records) != len(previous.papers):
-        return None
     kept = {i: record for i, (order, content) in enumerate(zip(corpus.orders, corpus.hashes))
             if (record := records.get(order)) is not None and record.hash == content}
     unchanged = {record.key for record in kept.values()}
     gone = [record for record in previous.papers if record.key not in unchanged]
     gone_mentions = [cached.get(record.hash) for record in gone]
-    if any(found is None for found in gone_mentions):
+    if len(records) != len(previous.papers) or any(found is None for found in gone_mentions):
         return None
     weak_words = load_resources().word_list("weak_words")
-    seen = {short: dict(longs) for short, longs in previous.definitions.items()}
-    old_definitions = definitions_of(seen)
+    old_definitions = definitions_of(previous.definitions)
     gone_groups = [paper_groups(found, weak_words) for found in gone_mentions]
     gone_keys = [[thing_key(g, old_definitions) for g in groups] for groups in gone_groups]
     if any(sorted(set(keys)) != record.things for keys, record in zip(gone_keys, gone)):
-        return None  # not the state these mentions made
-    new = [i for i in range(len(corpus.orders)) if i not in kept]
-    for i in new:
-        corpus.groups[i] = paper_groups(corpus.mentions[corpus.hashes[i]], weak_words)
-    shorts = {short for groups in [*gone_groups, *map(corpus.groups.get, new)] for short, _ in definition_pairs(groups)}
-    before = {short: definition(seen, short) for short in shorts}
-    for groups in gone_groups:
-        add_definitions(seen, groups, -1)
-    for i in new:
-        add_definitions(seen, corpus.groups[i])
-    changed_shorts = {short for short in shorts if definition(seen, short) != before[short]}
-    if changed_shorts and any(not changed_shorts.isdisjoint(record.reads) for record in kept.values()):
         return None
-    definitions = definitions_of(seen)
-    corpus.group(new, definitions)
+    return Change(kept, gone, gone_groups, gone_keys, [i for i in range(len(corpus.orders)) if i not in kept])
+
+
+def new_definitions(seen: dict[str, dict[str, int]], corpus: Corpus, change: Change) -> dict[str, str] | None:
+    """Take the acronyms the removed or changed papers defined out of ``seen``, add the new papers'
+    (grouped in ``corpus``) and return the definitions; None when one changed that an unchanged paper
+    looks up (its groups would name other things)."""
+    new_groups = [corpus.groups[i] for i in change.new]
+    shorts = {short for groups in [*change.gone_groups, *new_groups] for short, _ in definition_pairs(groups)}
+    before = {short: definition(seen, short) for short in shorts}
+    for groups in change.gone_groups:
+        add_definitions(seen, groups, -1)
+    for groups in new_groups:
+        add_definitions(seen, groups)
+    changed = {short for short in shorts if definition(seen, short) != before[short]}
+    if changed and any(not changed.isdisjoint(record.reads) for record in change.kept.values()):
+        return None
+    return definitions_of(seen)
+
+
+def update_tally(tally: Tally, corpus: Corpus, change: Change, definitions: dict[str, str]) -> None:
+    """Take the removed or changed papers' groups out of ``tally`` and add the new papers' (grouped and
+    keyed in ``corpus``), back in corpus order."""
+    lost = set()
+    for record, groups, keys in zip(change.gone, change.gone_groups, change.gone_keys):
+        lost |= tally.remove_groups(record.key, groups, keys)
+    tally.drop({record.key for record in change.gone}, {key for keys in change.gone_keys for key in keys})
+    for i in change.new:
+        tally.add_groups(corpus.orders[i], corpus.groups[i], corpus.keys[i])
+    find_firsts(corpus, change.kept, tally, lost & tally.things.keys(), definitions)
+    tally.sort(touched_keys(corpus, change) & tally.things.keys())
+
+
+def touched_keys(corpus: Corpus, change: Change) -> set[str]:
+    """The things the removed, changed or new papers name."""
+    return {key for keys in [*change.gone_keys, *(corpus.keys[i] for i in change.new)] for key in keys}
+
+
+def continued(corpus: Corpus, version: str, previous: State, cached: Mapping[str, list[Mention]]
+              ) -> Consolidated | None:
+    """The consolidation of ``corpus`` continuing ``previous``, or None when it cannot be continued:
+    another version, the mentions of a paper removed or changed not in ``cached`` (mentions by content
+    hash), or a changed acronym definition that an unchanged paper looks up."""
+    found = change(corpus, previous, cached) if previous.version == version else None
+    if found is None:
+        return None
+    weak_words = load_resources().word_list("weak_words")
+    for i in found.new:
+        corpus.groups[i] = paper_groups(corpus.mentions[corpus.hashes[i]], weak_words)
+    seen = {short: dict(longs) for short, longs in previous.definitions.items()}
+    definitions = new_definitions(seen, corpus, found)
+    if definitions is None:
+        return None
+    corpus.group(found.new, definitions)
     tally = Tally(previous.things, table(previous.votes), table(previous.rows))
     classes = load_classifier().type.classes
-    touched = {key for keys in [*gone_keys, *map(corpus.keys.get, new)] for key in keys}
+    touched = touched_keys(corpus, found)
     known = [key for key in touched if key in tally.things]
     old_decisions = {key: tally.decide(key) for key in known}
     old_learned = {key: tally.learned(key, old_decisions[key].type, classes) for key in known}
-    lost = set()
-    for record, groups, keys in zip(gone, gone_groups, gone_keys):
-        lost |= tally.remove_groups(record.key, groups, keys)
-    tally.drop({record.key for record in gone}, {key for keys in gone_keys for key in keys})
-    for i in new:
-        tally.add_groups(corpus.orders[i], corpus.groups[i], corpus.keys[i])
-    find_firsts(corpus, kept, tally, lost & tally.things.keys(), definitions)
+    update_tally(tally, corpus, found, definitions)
     known = [key for key in known if key in tally.things]
-    tally.sort(touched & tally.things.keys())
     decisions = Decisions(tally)
     changed = {key for key in known if effect(decisions[key]) != effect(old_decisions[key])}
-    redo = named(kept, changed)
+    redo = named(found.kept, changed)
     corpus.group(redo, definitions)
     for key in changed:  # their rows are added again from every paper that names them
         thing = tally.things[key]
         thing.rows, thing.data_cues = [], 0
     scorer = Scorer(load_classifier())
-    todo = sorted([*redo, *new])
+    todo = sorted([*redo, *found.new])
     resolved = {i: resolve_paper(corpus.groups[i], corpus.keys[i], decisions) for i in todo}
     profiles = dict(zip(todo, group_profiles([resolved[i] for i in todo])))
-    fresh = set(new)
+    fresh = set(found.new)
     for i in todo:
         tally.add_rows(corpus.orders[i], resolved[i], profiles[i], scorer, None if i in fresh else changed)
     tally.sort((touched | changed) & tally.things.keys())
     relearned = {key for key in known if key not in changed
                  and tally.learned(key, decisions[key].type, classes) != old_learned[key]}
-    more = [i for i in named(kept, relearned) if i not in resolved]
+    more = [i for i in named(found.kept, relearned) if i not in resolved]
     corpus.group(more, definitions)
     for i in more:
         resolved[i] = resolve_paper(corpus.groups[i], corpus.keys[i], decisions)
     profiles.update(zip(more, group_profiles([resolved[i] for i in more])))
     entities = finish(corpus, tally, scorer, decisions, resolved, profiles)
     everyone = range(len(corpus.orders))
-    records = [paper_record(corpus, i, entities[i]) if i in entities else kept[i] for i in everyone]
+    records = [paper_record(corpus, i, entities[i]) if i in entities else found.kept[i] for i in everyone]
     shared: dict = {}
-    result = [entities[i] if i in entities else record_entities(kept[i], shared) for i in everyone]
+    result = [entities[i] if i in entities else record_entities(found.kept[i], shared) for i in everyone]
     return Consolidated(result, state(version, seen, tally, records), len(entities))
 
 
