@@ -126,6 +126,6 @@ def test_a_damaged_cache_entry_is_extracted_again(tmp_path):
     (tmp_path / CACHE).write_bytes(b"".join(lines))
     cached = load_cache(tmp_path)
     assert len(cached) == len(papers)
-    rebuilt = extract_papers(papers, cached, previous=None)
+    rebuilt = extract_papers(papers, cached)
     assert rebuilt.reused == len(papers) - 1
     assert rebuilt.extractions == extract_corpus(papers)

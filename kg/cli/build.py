@@ -62,14 +62,14 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
     of papers whose extraction did not change is copied from it.
     """
     from kg.extract.pipeline import collector_paused
-    from kg.graph.extraction import extract_papers, load_cache, load_state
+    from kg.graph.extraction import extract_papers, load_cache
 
     started = time.perf_counter()
     err = Console(stderr=True)
     with err.status("Reading inputs…"):
         read = read_papers(list(inputs), year)
     with err.status(f"Extracting entities from {len(read.papers)} papers…"):
-        extracted = extract_papers(read.papers, load_cache(out_dir), jobs, load_state(out_dir))
+        extracted = extract_papers(read.papers, load_cache(out_dir), jobs, out_dir)
     extractions = extracted.extractions
     # the collector paused: its full passes over the extractions found nothing and cost ~2.7 s at 10k papers
     with collector_paused(), progress_bar(err) as progress, previous_chunks(out_dir) as reuse:

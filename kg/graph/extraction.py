@@ -53,19 +53,22 @@ class Extracted:
     hashes: tuple[str, ...] = ()  # each paper's content hash, in the order of the extractions
 
 
-def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, previous: State | None = None) -> Extracted:
+def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, graph_dir: Path | None = None) -> Extracted:
     """One :class:`PaperExtraction` per paper (same order, sorted by key as `kg.sources.read_inputs`
     gives them), equal to ``extract_corpus(papers)``.
 
     Papers whose content hash is in ``cached`` are not run through spaCy again; the others are,
     on ``jobs`` processes. ``cached`` must come from the same extractor version (:func:`load_cache`).
-    The consolidation continues ``previous`` (the last build's, :func:`load_state`) when it can.
+    The consolidation continues the last build's in ``graph_dir`` (:func:`load_state`) when it can; that
+    state is read after the spaCy pass, so the pool's workers never start beside it (forked, each would
+    count its pages again).
     """
     hashes = [paper.content_hash for paper in papers]  # each one hashes the paper's text: taken once
     todo = {h: paper for h, paper in zip(hashes, papers) if h not in cached}
     fresh = dict(zip(todo, mentions_of(list(todo.values()), jobs)))
     mentions = PaperMentions(dict(zip(hashes, papers)), fresh, cached)
     version = extractor_version()
+    previous = load_state(graph_dir) if graph_dir is not None else None
     found = consolidate_papers([p.key for p in papers], hashes, mentions, version, previous, cached)
     with collector_paused():
         extractions = [PaperExtraction(paper=paper, entities=entities, extractor=EXTRACTOR, extractor_version=version)
