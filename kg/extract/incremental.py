@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import msgspec
@@ -146,7 +147,7 @@ def consolidate_papers(keys: list[str], hashes: list[str], mentions: Mapping[str
     by content hash. ``keys`` must be sorted (as `kg.sources.read_inputs` gives papers): a paper's key is
     its order in the corpus."""
     corpus = Corpus(keys, hashes, mentions)
-    if any(a >= b for a, b in zip(keys, keys[1:])):
+    if any(a >= b for a, b in pairwise(keys)):
         raise ValueError("consolidate_papers needs papers sorted by key, each key once")
     with collector_paused():
         found = continued(corpus, version, previous, cached or {}) if previous is not None else None
@@ -356,7 +357,7 @@ def effect(decision: Decision) -> tuple[str, str, str]:
 _PROBE = Group([Mention(Evidence("title", "x", 0, 1, "x"), (), (), None, None, False)])
 
 
-@lru_cache(maxsize=None)
+@cache
 def papers_read(papers: int) -> str:
     """How the classifier reads that ``papers`` papers name a thing (asked of it, not copied here)."""
     return candidate_profile(Resolved(_PROBE, "x", "x", "Method", False, papers, False)).papers

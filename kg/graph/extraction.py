@@ -17,16 +17,22 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
 
 import msgspec
 
 from kg.extract import extractor_version, incremental
 from kg.extract.incremental import State, consolidate_papers
 from kg.extract.mentions import Mention
-from kg.extract.pipeline import EXTRACTOR, collector_paused, mentions_of, paper_mentions, with_shared_values
+from kg.extract.pipeline import (
+    EXTRACTOR,
+    collector_paused,
+    mentions_of,
+    paper_mentions,
+    with_shared_values,
+)
 from kg.model import Paper, PaperExtraction
 
 #: the cache file in each generation of a graph folder: a line with the extractor version, then a line
