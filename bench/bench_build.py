@@ -8,7 +8,8 @@ seconds, peak RSS of the whole process tree (the build and its extraction worker
 Then the incremental case: the largest corpus is a folder, and the graph is rebuilt after a second file
 with the ``--add`` next records lands in it (``kg build corpus-N/``, as a folder of daily dumps grows;
 the folder keeps the recorded source names stable), which extracts only the new papers
-(extraction cache), copies the graph text of papers whose extraction did not change, and updates a
+(extraction cache), consolidates again only the papers whose things' decisions changed (the last
+build's consolidation state), copies the graph text of papers whose extraction did not change, and updates a
 checkpoint of the previous store with the statements that changed; with
 --check-full the graph.ttl it writes is compared byte for byte with a full build of the same inputs
 in a fresh folder.
@@ -192,6 +193,7 @@ def incremental(seeds: Path, tmp: Path, records: int, add: int, jobs: int, check
     print(f"incremental +{add} records on {records}: {run.seconds:.1f} s wall, peak {run.peak_mb:.0f} MB, "
           f"{run.triples} triples, papers extracted {summary_number(run, 'papers extracted')}, "
           f"cached {summary_number(run, 'papers unchanged (cached)')}, "
+          f"consolidated {summary_number(run, 'papers consolidated')}, "
           f"graph chunks kept {summary_number(run, 'graph chunks kept from the last build')}", flush=True)
     if check_full:
         full = timed_build(inputs, tmp / "full", jobs)

@@ -12,7 +12,7 @@ from kg.cli import main
 from kg.extract import extract_corpus, extractor_version
 from kg.extract import pipeline
 from kg.extract.pipeline import mentions_of
-from kg.graph.extraction import CACHE, extract_papers, load_cache, save_cache
+from kg.graph.extraction import CACHE, STATE, extract_papers, load_cache, save_cache
 from kg.graph.store import open_store
 from kg.sources import read_inputs
 
@@ -39,9 +39,29 @@ def test_a_rebuild_extracts_only_new_papers_and_equals_a_full_build(tmp_path):
     assert summary_number(second, "papers unchanged (cached)") == papers
     assert summary_number(second, "papers extracted") > 0
     assert summary_number(second, "graph chunks kept from the last build") > 0  # the store was updated, not reloaded
+    assert summary_number(second, "papers consolidated") <= summary_number(second, "papers")
     assert (incremental / "graph.ttl").read_bytes() == (full / "graph.ttl").read_bytes()
     assert (incremental / "build.json").read_bytes() == (full / "build.json").read_bytes()
     assert store_quads(incremental) == store_quads(full)
+
+
+def test_a_rebuild_after_papers_are_removed_or_the_consolidation_state_is_damaged_equals_a_full_build(tmp_path):
+    full, incremental = tmp_path / "full", tmp_path / "incremental"
+    build(FIXTURES / "day1.txt", "--out", full)
+    build(FIXTURES / "day1.txt", FIXTURES / "day2.txt", "--out", incremental)
+    shrunk = build(FIXTURES / "day1.txt", "--out", incremental)  # day2's papers removed
+    assert summary_number(shrunk, "papers consolidated") < summary_number(shrunk, "papers")
+    assert_same_graph(incremental, full)
+    (incremental / STATE).write_bytes(b"\x80damaged")  # the link leads into the current generation
+    again = build(FIXTURES / "day1.txt", "--out", incremental)
+    assert summary_number(again, "papers consolidated") == summary_number(again, "papers")
+    assert_same_graph(incremental, full)
+
+
+def assert_same_graph(graph_dir: Path, expected: Path) -> None:
+    assert (graph_dir / "graph.ttl").read_bytes() == (expected / "graph.ttl").read_bytes()
+    assert (graph_dir / "build.json").read_bytes() == (expected / "build.json").read_bytes()
+    assert store_quads(graph_dir) == store_quads(expected)
 
 
 def store_quads(graph_dir: Path) -> set:
@@ -96,3 +116,16 @@ def test_a_rebuild_appends_new_papers_to_a_copy_of_the_cache_until_most_entries_
     shrunk = extract_papers(papers[:1], load_cache(second))  # most cached papers gone: rewritten
     save_cache(third / CACHE, shrunk, previous=second / CACHE)
     assert load_cache(third) == shrunk.mentions
+
+
+def test_a_damaged_cache_entry_is_extracted_again(tmp_path):
+    papers = read_inputs([FIXTURES]).papers
+    save_cache(tmp_path / CACHE, extract_papers(papers, {}))
+    lines = (tmp_path / CACHE).read_bytes().splitlines(keepends=True)
+    lines[1] = lines[1][:60] + b"\n"  # the first entry cut short: its line still starts like an entry
+    (tmp_path / CACHE).write_bytes(b"".join(lines))
+    cached = load_cache(tmp_path)
+    assert len(cached) == len(papers)
+    rebuilt = extract_papers(papers, cached)
+    assert rebuilt.reused == len(papers) - 1
+    assert rebuilt.extractions == extract_corpus(papers)

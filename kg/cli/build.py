@@ -69,7 +69,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
     with err.status("Reading inputs…"):
         read = read_papers(list(inputs), year)
     with err.status(f"Extracting entities from {len(read.papers)} papers…"):
-        extracted = extract_papers(read.papers, load_cache(out_dir), jobs)
+        extracted = extract_papers(read.papers, load_cache(out_dir), jobs, out_dir)
     extractions = extracted.extractions
     # the collector paused: its full passes over the extractions found nothing and cost ~2.7 s at 10k papers
     with collector_paused(), progress_bar(err) as progress, previous_chunks(out_dir) as reuse:
@@ -78,7 +78,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
             out_dir,
             _advancing(graph_chunks(extractions, base_iri, reuse), progress, task),
             rejects=read.rejects,
-            manifest=build_manifest(inputs, base_iri, read, extractions),
+            manifest=build_manifest(inputs, base_iri, read, extractions, extracted.hashes),
             extras=partial(write_extras, extracted, out_dir),
         )
     print_summary(Console(), read, extracted, written, out_dir, time.perf_counter() - started)
@@ -92,8 +92,10 @@ def _base_iri(value: str) -> str:
         raise click.BadParameter(str(exc)) from None
 
 
-def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extractions: Sequence[PaperExtraction]) -> dict:
-    """build.json: inputs, base IRI, extractor, read counts and each paper's content hash."""
+def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extractions: Sequence[PaperExtraction],
+                   hashes: Sequence[str]) -> dict:
+    """build.json: inputs, base IRI, extractor, read counts and each paper's content hash (``hashes``, in
+    the order of ``extractions``: taken once, by the extraction)."""
     extractors = sorted({(e.extractor, e.extractor_version) for e in extractions})
     return {
         "inputs": [str(path) for path in inputs],
@@ -102,7 +104,7 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
         "records_read": read.records_read,
         "duplicates_merged": read.duplicates_merged,
         "rejected": len(read.rejects),
-        "papers": {e.paper.key: e.paper.content_hash for e in extractions},
+        "papers": {e.paper.key: content_hash for e, content_hash in zip(extractions, hashes, strict=True)},
     }
 
 
@@ -112,10 +114,11 @@ def write_extras(extracted: Extracted, out_dir: Path, graph, generation: Path) -
     method-benchmark links `kg shared` reads by default (seconds on a big graph, so the first
     `kg shared` is as fast as the next)."""
     from kg.analysis.shared import cached_evaluated_on
-    from kg.graph.extraction import CACHE, save_cache
+    from kg.graph.extraction import CACHE, save_cache, save_state
     from kg.viz import write_overview
 
     save_cache(generation / CACHE, extracted, previous=out_dir / CACHE)
+    save_state(generation, extracted)
     write_overview(graph, generation / "graph.html")
     cached_evaluated_on(graph, generation)
 
@@ -154,6 +157,7 @@ def print_summary(
     table.add_row("records skipped", str(len(read.rejects)))
     table.add_row("papers extracted", str(len(read.papers) - extracted.reused))
     table.add_row("papers unchanged (cached)", str(extracted.reused))
+    table.add_row("papers consolidated", str(extracted.consolidated))
     table.add_row("graph chunks kept from the last build", str(written.reused_chunks))
     for name, number in counts.entities.items():
         table.add_row(f"entities: {name}", str(number))

@@ -10,12 +10,15 @@ group is read several times, so what a group's mentions say is computed once, in
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
+from operator import itemgetter
 from types import MappingProxyType
+
+import msgspec
 
 from kg.extract.candidates import W_CUE, W_DEFAULT, W_LEXICON, W_SHAPE
 from kg.extract.classifier import Models, Profile, Scorer, candidate_profile, load_classifier
@@ -197,15 +200,37 @@ def thing_key(group: Group, definitions: dict[str, str]) -> str:
     return Counter(m.key for m in group.mentions).most_common(1)[0][0]
 
 
+def definition_pairs(groups: list[Group]) -> Iterator[tuple[str, str]]:
+    """(acronym key, long-form key) for each acronym a paper's ``groups`` define (not lexicon entries)."""
+    for group in groups:
+        if group.short_forms and group.long_form and not group.canonical:
+            for short in group.short_forms:
+                yield short, group.own_key
+
+
+def add_definitions(seen: dict[str, dict[str, int]], groups: list[Group], step: int = 1) -> None:
+    """Count the acronyms a paper's ``groups`` define into ``seen`` (acronym key -> long-form key -> how
+    many groups define it so); ``step=-1`` takes a paper's out again."""
+    for short, long in definition_pairs(groups):
+        longs = seen.setdefault(short, {})
+        count = longs[long] = longs.get(long, 0) + step
+        if count == 0:
+            del longs[long]
+            if not longs:
+                del seen[short]
+
+
+def definitions_of(seen: Mapping[str, Mapping[str, int]]) -> dict[str, str]:
+    """Acronym key -> long-form key, for acronyms every defining paper expands the same way."""
+    return {short: next(iter(longs)) for short, longs in seen.items() if len(longs) == 1}
+
+
 def corpus_definitions(paper_groups: list[list[Group]]) -> dict[str, str]:
     """Acronym key -> long-form key, for acronyms every defining paper expands the same way."""
-    seen: dict[str, set[str]] = defaultdict(set)
+    seen: dict[str, dict[str, int]] = {}
     for groups in paper_groups:
-        for group in groups:
-            if group.short_forms and group.long_form and not group.canonical:
-                for short in group.short_forms:
-                    seen[short].add(group.own_key)
-    return {short: next(iter(longs)) for short, longs in seen.items() if len(longs) == 1}
+        add_definitions(seen, groups)
+    return definitions_of(seen)
 
 
 def decide_type(votes: Mapping[str, float]) -> str:
@@ -222,18 +247,6 @@ def decide_type(votes: Mapping[str, float]) -> str:
     if best == "Dataset" and votes.get("Benchmark", 0.0) >= W_CUE:
         return "Benchmark"
     return best
-
-
-def count_surfaces(seen: dict[str, int], group: Group) -> None:
-    """Add the surface forms naming ``group`` to ``seen``, its thing's counts so far (long forms
-    only, unless no paper named it otherwise yet)."""
-    short = group.short_forms
-    for m in group.mentions:
-        if m.key not in short:
-            seen[m.form] = seen.get(m.form, 0) + 1
-    if not seen:
-        for m in group.mentions:
-            seen[m.form] = seen.get(m.form, 0) + 1
 
 
 def canonical_name(lexicon_name: str | None, counts: dict[str, int]) -> str:
@@ -289,32 +302,216 @@ def resolve_groups(paper_groups: list[list[Group]]) -> list[list[Resolved]]:
     """Decide, across the corpus, the identity, type and name of each paper's groups (same order)."""
     definitions = corpus_definitions(paper_groups)
     keys = [[thing_key(g, definitions) for g in groups] for groups in paper_groups]
-    votes: dict[str, dict[str, float]] = {}
-    lexicon_names: dict[str, str] = {}
-    papers_with: Counter = Counter()
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    proposed: set[str] = set()
-    for groups, gkeys in zip(paper_groups, keys):
-        papers_with.update(set(gkeys))
-        for group, key in zip(groups, gkeys):
-            if group.votes:
-                thing_votes = votes.get(key)
-                if thing_votes is None:
-                    thing_votes = votes[key] = {}
-                for kind, weight in group.votes.items():
-                    thing_votes[kind] = thing_votes.get(kind, 0.0) + weight
-            if group.canonical:
-                lexicon_names.setdefault(key, group.canonical)
+    tally = Tally()
+    for index, (groups, gkeys) in enumerate(zip(paper_groups, keys)):
+        tally.add_groups(position(index), groups, gkeys)
+    decisions = {key: tally.decide(key) for key in tally.things}
+    return [resolve_paper(groups, gkeys, decisions) for groups, gkeys in zip(paper_groups, keys)]
+
+
+def position(index: int) -> str:
+    """A paper's place in a corpus as a string that sorts like it (the paper order :class:`Thing` keeps).
+
+    >>> position(9) < position(10)
+    True
+    """
+    return f"{index:012d}"
+
+
+class Thing(msgspec.Struct, array_like=True, gc=False):
+    """What the corpus's groups of one thing say of it: counts, its first groups by paper order (a
+    string that sorts like the corpus), and each group's votes and type-model row in corpus order (the
+    sums are taken in that order, as floats). So a later build can add its new papers, wherever they
+    sort, and decide as a full build would (:mod:`kg.extract.incremental`)."""
+
+    votes: list[tuple[str, int]] = []  # (paper order, vote id in Tally.votes) of every group, in corpus order
+    papers: int = 0  # papers that name the thing
+    proposed: int = 0  # groups saying their paper proposes it
+    lexicon: tuple[str, str] | None = None  # (paper order, lexicon name) of its first lexicon group
+    first: tuple[str, int] | None = None  # (paper order, index in the paper) of its first group
+    first_forms: dict[str, int] = {}  # every form of the first group, when it names the thing by short forms only
+    surfaces: dict[str, int] = {}  # how many mentions name it by each form that is not a short form
+    rows: list[tuple[str, int]] = []  # (paper order, row id in Tally.rows) of each non-lexicon group, in corpus order
+    data_cues: int = 0  # non-lexicon groups whose votes say Dataset or Benchmark (W_DATA_CUE)
+
+
+@dataclass
+class Table:
+    """Distinct values (vote tuples, type-model rows), each kept once and named by its index."""
+
+    values: list[tuple] = field(default_factory=list)
+    index: dict[tuple, int] = field(default_factory=dict)
+
+    def id(self, value: tuple) -> int:
+        """The index of ``value``, added when new."""
+        found = self.index.get(value)
+        if found is None:
+            found = self.index[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The corpus's decisions on one thing: its name, its rule type and how many papers name it."""
+
+    name: str
+    type: str
+    papers: int
+
+
+@dataclass
+class Tally:
+    """Per thing key, what the corpus's groups say of it (:class:`Thing`), with the tables its vote and
+    row ids point into; papers may be added in any order (:meth:`sort` then restores corpus order)."""
+
+    things: dict[str, Thing] = field(default_factory=dict)
+    votes: Table = field(default_factory=Table)
+    rows: Table = field(default_factory=Table)
+
+    def thing(self, key: str) -> Thing:
+        """The :class:`Thing` of ``key``, made when new."""
+        thing = self.things.get(key)
+        if thing is None:
+            thing = self.things[key] = Thing()
+        return thing
+
+    def add_groups(self, order: str, groups: list[Group], keys: list[str]) -> None:
+        """Add one paper's ``groups`` (their thing ``keys``, in order); ``order``: the paper's."""
+        for key in set(keys):
+            self.thing(key).papers += 1
+        for index, (group, key) in enumerate(zip(groups, keys)):
+            thing = self.things[key]
+            thing.votes.append((order, self.votes.id(tuple(group.votes.items()))))
             if group.proposed:
-                proposed.add(key)
-            count_surfaces(counts[key], group)
-    types = {key: decide_type(v) for key, v in votes.items()}
-    for key in proposed:
-        if max(votes[key].values()) <= W_DEFAULT * 2:
-            types[key] = "Method"  # a named contribution with no type evidence: most are methods
-    names = {key: canonical_name(lexicon_names.get(key), counts[key]) for key in votes}
-    return [[Resolved(g, k, names[k], types[k], g.variant, papers_with[k], g.weak, g.family)
-             for g, k in zip(groups, gkeys)] for groups, gkeys in zip(paper_groups, keys)]
+                thing.proposed += 1
+            surfaces = thing.surfaces
+            for form in long_forms(group):
+                surfaces[form] = surfaces.get(form, 0) + 1
+            add_first(thing, order, index, group)
+
+    def remove_groups(self, order: str, groups: list[Group], keys: list[str]) -> set[str]:
+        """Take out one paper's ``groups`` (thing ``keys``, in order; ``order``: the paper's), added by
+        :meth:`add_groups` and :meth:`add_rows`, but for their votes and rows (:meth:`drop`). Returns the
+        keys of the things left whose first group or lexicon name was the paper's: :func:`add_first` has
+        to find them again in other papers."""
+        lost = set()
+        for key in set(keys):
+            thing = self.things[key]
+            thing.papers -= 1
+            if thing.first is None or thing.first[0] == order or (thing.lexicon and thing.lexicon[0] == order):
+                thing.first, thing.first_forms, thing.lexicon = None, {}, None
+                lost.add(key)
+        for group, key in zip(groups, keys):
+            thing = self.things[key]
+            if group.proposed:
+                thing.proposed -= 1
+            for form in long_forms(group):
+                thing.surfaces[form] -= 1
+                if not thing.surfaces[form]:
+                    del thing.surfaces[form]
+            if not group.canonical and data_cue(group.votes):
+                thing.data_cues -= 1
+        for key in set(keys):
+            if not self.things[key].papers:
+                del self.things[key]
+                lost.discard(key)
+        return lost
+
+    def drop(self, orders: Container[str], keys: Iterable[str]) -> None:
+        """Take the votes and rows of the papers of ``orders`` out of the things ``keys`` left (one pass
+        over each thing's lists for all removed papers: a common thing lists thousands)."""
+        for key in keys:
+            thing = self.things.get(key)
+            if thing is not None:
+                thing.votes = [entry for entry in thing.votes if entry[0] not in orders]
+                thing.rows = [entry for entry in thing.rows if entry[0] not in orders]
+
+    def add_rows(self, order: str, paper: list[Resolved], profiles: list[Profile], scorer: Scorer,
+                 keys: Container[str] | None = None) -> None:
+        """Add the type model's probabilities and the data cues of a paper's resolved groups
+        (``profiles``: theirs, in order; ``order``: the paper's), only for the things in ``keys`` when
+        given. Lexicon groups keep their type and add nothing."""
+        for r, profile in zip(paper, profiles):
+            if r.group.canonical or (keys is not None and r.key not in keys):
+                continue
+            thing = self.thing(r.key)
+            thing.rows.append((order, self.rows.id(scorer.types(profile, r))))
+            if data_cue(r.group.votes):
+                thing.data_cues += 1
+
+    def sort(self, keys: Iterable[str]) -> None:
+        """Put the votes and rows of the things of ``keys`` back in corpus order after papers were added
+        out of order (a stable sort: a paper's own groups stay in their order)."""
+        for key in keys:
+            thing = self.things[key]
+            thing.votes.sort(key=itemgetter(0))
+            thing.rows.sort(key=itemgetter(0))
+
+    def decide(self, key: str) -> Decision:
+        """What the corpus decides of thing ``key``: the type its votes give, summed in corpus order
+        (a proposed thing with no type evidence is a Method), and its :func:`canonical_name`."""
+        thing, table = self.things[key], self.votes.values
+        totals: dict[str, float] = {}
+        for _, vote in thing.votes:
+            for kind, weight in table[vote]:
+                totals[kind] = totals.get(kind, 0.0) + weight
+        kind = decide_type(totals)
+        if thing.proposed and max(totals.values()) <= W_DEFAULT * 2:
+            kind = "Method"  # a named contribution with no type evidence: most are methods
+        counts = thing.surfaces
+        if thing.first_forms:  # the first group named it only by short forms: they count too
+            counts = dict(Counter(counts) + Counter(thing.first_forms))
+        return Decision(canonical_name(thing.lexicon[1] if thing.lexicon else None, counts), kind, thing.papers)
+
+    def learned(self, key: str, rule: str, classes: tuple[str, ...]) -> str | None:
+        """The type model's choice for thing ``key`` from its non-lexicon groups' probabilities, added
+        one by one in corpus order (so a thing keeps one type; None when it has no such group). Within
+        Dataset/Benchmark the rules decide (``rule``: the thing's rule type), and a thing that context
+        calls a dataset or benchmark ("the X benchmark", "datasets such as X", "X-Bench") stays one
+        whatever the model says."""
+        thing, table = self.things[key], self.rows.values
+        if not thing.rows:
+            return None
+        total = table[thing.rows[0][1]]
+        for _, row in thing.rows[1:]:
+            probabilities = table[row]
+            total = [a + b for a, b in zip(total, probabilities)]
+        scores = dict(zip(classes, total))
+        best = max(sorted(scores), key=scores.get)
+        if best == "Data" or (thing.data_cues and rule in DATA_TYPES):
+            return rule if rule in DATA_TYPES else "Dataset"
+        return best
+
+
+def long_forms(group: Group) -> list[str]:
+    """The forms of ``group``'s mentions that are not abbreviation short forms (what names a thing)."""
+    short = group.short_forms
+    return [m.form for m in group.mentions if m.key not in short]
+
+
+def add_first(thing: Thing, order: str, index: int, group: Group) -> None:
+    """Make ``group`` (at ``index`` in the paper of ``order``) ``thing``'s first group and lexicon group
+    when it comes before them."""
+    if group.canonical and (thing.lexicon is None or order < thing.lexicon[0]):
+        thing.lexicon = (order, group.canonical)
+    if thing.first is None or (order, index) < thing.first:
+        thing.first = (order, index)
+        thing.first_forms = {} if long_forms(group) else dict(Counter(m.form for m in group.mentions))
+
+
+def data_cue(votes: Mapping[str, float]) -> bool:
+    """Whether a group's ``votes`` say Dataset or Benchmark as a context or name suffix does (W_DATA_CUE)."""
+    return votes.get("Dataset", 0.0) >= W_DATA_CUE or votes.get("Benchmark", 0.0) >= W_DATA_CUE
+
+
+def resolve_paper(groups: list[Group], keys: list[str], decisions: Mapping[str, Decision]) -> list[Resolved]:
+    """A paper's ``groups`` (thing ``keys``, in order) with the corpus's ``decisions`` on their things."""
+    resolved = []
+    for g, k in zip(groups, keys):
+        d = decisions[k]
+        resolved.append(Resolved(g, k, d.name, d.type, g.variant, d.papers, g.weak, g.family))
+    return resolved
 
 
 def consolidate(paper_mentions: list[list[Mention]], models: Models | None = None) -> list[list[ExtractedEntity]]:
@@ -398,42 +595,15 @@ def select_mentions(kept: list[Resolved], probabilities: dict[int, float]) -> di
 
 
 def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: list[list[Profile]]) -> dict[str, str]:
-    """Per thing key, the type model's choice averaged over every paper that mentions the thing
-    (so a thing keeps one type). Lexicon types are kept; the model only picks the coarse type,
-    and within Dataset/Benchmark the rules decide. A thing that context calls a dataset or benchmark
-    ("the X benchmark", "datasets such as X", "X-Bench") stays one whatever the model says.
-    ``profiles``: each group's :class:`Profile`, in the order of ``resolved``."""
+    """Per thing key, the type model's choice over every paper that mentions the thing
+    (:meth:`Tally.learned`). ``profiles``: each group's :class:`Profile`, in the order of ``resolved``."""
+    tally = Tally()
+    rule_types: dict[str, str] = {}
+    for index, (paper, paper_profiles) in enumerate(zip(resolved, profiles)):
+        tally.add_rows(position(index), paper, paper_profiles, scorer)
+        rule_types.update((r.key, r.type) for r in paper)
     classes = scorer.models.type.classes
-    rows: dict[str, list[tuple[float, ...]]] = {}  # per thing, each group's probabilities in corpus order
-    rule_type: dict[str, str] = {}
-    data_cue: set[str] = set()
-    for paper, paper_profiles in zip(resolved, profiles):
-        for r, profile in zip(paper, paper_profiles):
-            if r.group.canonical:
-                continue
-            probabilities = scorer.types(profile, r)
-            found = rows.get(r.key)
-            if found is None:
-                rows[r.key] = [probabilities]
-                rule_type[r.key] = r.type
-            else:
-                found.append(probabilities)
-            votes = r.group.votes
-            if votes.get("Dataset", 0.0) >= W_DATA_CUE or votes.get("Benchmark", 0.0) >= W_DATA_CUE:
-                data_cue.add(r.key)
-    chosen = {}
-    for key, found in rows.items():
-        total = found[0]
-        for probabilities in found[1:]:  # added one by one, in corpus order
-            total = [a + b for a, b in zip(total, probabilities)]
-        scores = dict(zip(classes, total))
-        best = max(sorted(scores), key=scores.get)
-        rule = rule_type[key]
-        if best == "Data" or (key in data_cue and rule in DATA_TYPES):
-            chosen[key] = rule if rule in DATA_TYPES else "Dataset"
-        else:
-            chosen[key] = best
-    return chosen
+    return {key: tally.learned(key, rule_types[key], classes) for key in tally.things}
 
 
 def announced(mentions: list[Mention]) -> bool:
