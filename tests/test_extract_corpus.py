@@ -194,3 +194,14 @@ def test_equal_profiles_and_votes_are_shared_objects():
     assert all(a is b for first, second in zip(profiles[:half], profiles[half:]) for a, b in zip(first, second))
     groups = [r.group for paper in resolved for r in paper if len(r.group.mentions) == 1]
     assert len({id(g.votes) for g in groups}) == len({tuple(g.votes.items()) for g in groups})
+
+
+def test_a_size_or_version_of_a_lexicon_name_keeps_the_lexicon_type():
+    from kg.extract.classifier import Scorer, load_classifier
+    from kg.extract.corpus import group_profiles, learned_types, resolve_corpus
+    from kg.extract.pipeline import paper_mentions
+
+    paper = Paper(title="Tuning small models", abstract="We fine-tune MiniCPM4.1 and XLM-RoBERTa-large on the task.")
+    resolved = resolve_corpus([paper_mentions(paper)])
+    assert {r.name: r.type for r in resolved[0]} == {"MiniCPM4.1": "Model", "XLM-RoBERTa-large": "Model"}
+    assert learned_types(resolved, Scorer(load_classifier()), group_profiles(resolved)) == {}

@@ -431,9 +431,11 @@ class Tally:
                  keys: Container[str] | None = None) -> None:
         """Add the type model's probabilities and the data cues of a paper's resolved groups
         (``profiles``: theirs, in order; ``order``: the paper's), only for the things in ``keys`` when
-        given. Lexicon groups keep their type and add nothing."""
+        given. Lexicon groups, and sizes or versions of a lexicon name ("Llama-3-8B-Instruct": the
+        lexicon's type), keep their type and add nothing."""
         for r, profile in zip(paper, profiles):
-            if r.group.canonical or (keys is not None and r.key not in keys):
+            if r.group.canonical or (keys is not None and r.key not in keys) \
+                    or any("lexicon-family" in m.reasons for m in r.group.mentions):
                 continue
             thing = self.thing(r.key)
             thing.rows.append((order, self.rows.id(scorer.types(profile, r))))
