@@ -296,7 +296,7 @@ def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], chan
     for quad in removed:
         store.remove(quad)
     added_counts = quad_counts(())
-    for piece in turtle_pieces(added):  # a chunk's text is never split, so a set makes the triples distinct
+    for piece in turtle_pieces(added, UPDATE_PIECE):  # a chunk's text is never split: a set makes triples distinct
         quads = set(ox.parse(piece, format=ox.RdfFormat.TURTLE))
         added_counts += quad_counts(quads)
         store.bulk_extend(quads)
@@ -309,6 +309,9 @@ def update_checkpoint(graph_dir: Path, generation: Path, stale: list[Span], chan
 #: of 50k synthetic papers: 8 MB pieces load in 76-90 s at 237 MB peak, 4 MB in 105 s at 159 MB,
 #: 16 MB in 100 s at 398 MB, 32 MB in 118 s at 664 MB (2 cores, other jobs running)
 LOAD_PIECE = 8 * 2**20
+#: bytes of Turtle per batch of statements added to a checkpointed store: each batch added to a big
+#: store costs a fixed write into it, so an update takes fewer, larger ones
+UPDATE_PIECE = 32 * 2**20
 
 
 class StoreLoader:
@@ -374,8 +377,8 @@ class StoreLoader:
 _PREFIX_BYTES = TURTLE_PREFIXES.encode("utf-8")
 
 
-def turtle_pieces(texts: Iterable[bytes]) -> Iterator[bytes]:
-    """Chunk ``texts`` (Turtle under `TURTLE_PREFIXES`) as Turtle documents of about `LOAD_PIECE` bytes
+def turtle_pieces(texts: Iterable[bytes], limit: int = LOAD_PIECE) -> Iterator[bytes]:
+    """Chunk ``texts`` (Turtle under `TURTLE_PREFIXES`) as Turtle documents of about ``limit`` bytes
     (whole texts, each after the prefixes).
 
     >>> list(turtle_pieces([b"<a> a <b> .\\n"] * 3)) == [TURTLE_PREFIXES.encode() + b"<a> a <b> .\\n" * 3]
@@ -387,7 +390,7 @@ def turtle_pieces(texts: Iterable[bytes]) -> Iterator[bytes]:
     for text in texts:
         piece.append(text)
         size += len(text)
-        if size >= LOAD_PIECE:
+        if size >= limit:
             yield prefixes + b"".join(piece)
             piece, size = [], 0
     if piece:
