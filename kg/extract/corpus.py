@@ -135,15 +135,28 @@ def drop_conflicting_lexicon(mentions: list[Mention]) -> list[Mention]:
     >>> sst = Mention(ev("SST"), (("Dataset", 3.0),), ("lexicon",), "Stanford Sentiment Treebank", None, False)
     >>> [m.canonical for m in drop_conflicting_lexicon([long, sst])]
     [None, None]
+
+    An acronym that is itself a lexicon name ("GQA", a benchmark) defined as another lexicon entry
+    ("grouped-query attention (GQA)") is that entry:
+
+    >>> gqa_long = Mention(ev("grouped-query attention"), (("Method", 3.0),), ("lexicon",), "grouped-query attention",
+    ...                    "GQA", False)
+    >>> gqa = Mention(ev("GQA"), (("Benchmark", 3.0),), ("lexicon",), "GQA", None, False)
+    >>> [m.canonical for m in drop_conflicting_lexicon([gqa_long, gqa])]
+    ['grouped-query attention', None]
     """
     shorts = {cached_name_key(m.partner): cached_name_key(m.form) for m in mentions
               if m.partner and len(m.partner) < len(m.form)}
     if not shorts:  # the paper defines no acronym
         return mentions
+    long_entries = {cached_name_key(m.form): cached_name_key(m.canonical) for m in mentions
+                    if m.partner and len(m.partner) < len(m.form) and m.canonical}
     result = []
     for m in mentions:
         long_key = shorts.get(m.key) if m.canonical else None
-        if long_key and cached_name_key(m.canonical) != m.key and lexicon_conflicts(m.canonical, long_key):
+        if long_key and lexicon_conflicts(m.canonical, long_key) and (
+                cached_name_key(m.canonical) != m.key  # an alias of another entry
+                or long_entries.get(long_key, cached_name_key(m.canonical)) != cached_name_key(m.canonical)):
             m = replace(m, canonical=None, votes=tuple(v for v in m.votes if v[1] != W_LEXICON),
                         reasons=tuple(r for r in m.reasons if r != "lexicon"))
         result.append(m)
