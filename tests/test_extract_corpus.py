@@ -205,3 +205,8 @@ def test_a_size_or_version_of_a_lexicon_name_keeps_the_lexicon_type():
     resolved = resolve_corpus([paper_mentions(paper)])
     assert {r.name: r.type for r in resolved[0]} == {"MiniCPM4.1": "Model", "XLM-RoBERTa-large": "Model"}
     assert learned_types(resolved, Scorer(load_classifier()), group_profiles(resolved)) == {}
+
+
+def test_a_paper_titled_with_a_known_name_it_introduces_proposes_it():
+    (extraction,) = extract_corpus([Paper(title="Mistral 7B", abstract="We introduce Mistral 7B, a small language model.")])
+    assert {e.name: e.role for e in extraction.entities}["Mistral 7B"] == "proposed"

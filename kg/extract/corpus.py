@@ -622,10 +622,13 @@ def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: list
 
 
 def announced(mentions: list[Mention]) -> bool:
-    """Whether the paper both titles itself with the name ("X: ...") and says it proposes it
-    ("we propose X"): proposed, however well known the name is (the LoRA paper proposes LoRA)."""
+    """Whether the paper both titles itself with the name ("X: ..." or the whole title is X) and says
+    it proposes it ("we propose X"): proposed, however well known the name is (the LoRA paper
+    proposes LoRA, the paper titled "Mistral 7B" Mistral 7B)."""
     reasons = {reason for m in mentions for reason in m.reasons}
-    return "title:head-noun" in reasons and "pattern:we-propose" in reasons
+    return "pattern:we-propose" in reasons and ("title:head-noun" in reasons or any(
+        m.evidence.section == "title" and m.evidence.start == 0
+        and m.evidence.end >= len(m.evidence.sentence.rstrip(" .")) for m in mentions))
 
 
 def proposed_variants(groups: list[Group]) -> set[int]:
