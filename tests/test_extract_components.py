@@ -280,3 +280,10 @@ def test_slashed_counts_gpus_and_formats_are_not_entities():
     found = by_surface(section_mentions("It has 41.9B total/6.6B active weights, runs on a 2080Ti and writes JSON.",
                                         "abstract"))
     assert not set(found) & {"total/6.6B", "2080Ti", "JSON"}
+
+
+def test_a_class_plural_the_lexicon_spells_keeps_its_entry():
+    kept = by_surface(section_mentions("Residual networks (ResNets) ease training.", "abstract"))
+    assert kept["ResNets"].canonical == "ResNet"
+    dropped = by_surface(section_mentions("Sparsely-activated models (SAMs) route tokens.", "abstract"))
+    assert "SAMs" not in dropped or dropped["SAMs"].canonical is None

@@ -418,7 +418,7 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
                 or long[-1].lower_ in _CLASS_PLURALS or after in _CLASS_PLURALS:
             # "Vision-Language-Action (VLA) models" names a class of models; here the short form
             # means that class, not a lexicon name ("sparsely-activated models (SAMs)" is not SAM)
-            drop_lexicon_readings(doc, short.text, long.text)
+            drop_lexicon_readings(doc, short.text, long.text, resources)
             continue
         long_c = candidate_at(doc, long.start, long.end)
         short_c = candidate_at(doc, short.start, short.end)
@@ -437,14 +437,17 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
                 candidate_at(doc, i, i + 1).partner = (long.start, long.end)
 
 
-def drop_lexicon_readings(doc: Doc, short: str, long: str) -> None:
+def drop_lexicon_readings(doc: Doc, short: str, long: str, resources: Resources) -> None:
     """Remove the candidates that only the lexicon found for ``short`` (or its plural) when the text
-    defines it as ``long``, which the lexicon entry does not spell."""
+    defines it as ``long``, which the lexicon entry does not spell ("Residual networks (ResNets)"
+    keeps ResNet, whose entry spells "residual networks")."""
     table = candidates(doc)
     forms = {short, short + "s", short.removesuffix("s")}
+    spelled = resources.lexicon.get(name_key(long))
     for span, candidate in list(table.items()):
         if candidate.reasons == ["lexicon"] and span_text(doc, *span) in forms \
-                and name_key(candidate.canonical or "") != name_key(long):
+                and name_key(candidate.canonical or "") != name_key(long) \
+                and (spelled is None or spelled.canonical != candidate.canonical):
             del table[span]
 
 
