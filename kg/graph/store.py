@@ -150,18 +150,19 @@ def write_chunks(
     generation's (hard links, made in milliseconds) with only the statements of changed chunks that
     changed deleted and loaded, when there is a previous generation with a chunk index and at most half
     of the chunks changed; else it is bulk-loaded from graph.ttl in pieces (`StoreLoader`), while
-    graph.ttl is written when no previous store exists. Either way it holds exactly graph.ttl's triples. build.json is ``manifest`` plus the graph's counts. ``extras(graph, generation_dir)``
+    graph.ttl is written when no previous store exists. Either way it holds exactly graph.ttl's
+    triples. build.json is ``manifest`` plus the graph's counts. ``extras(graph, generation_dir)``
     may add files (e.g. graph.html) to the new generation before the swap.
     """
     graph_dir = Path(graph_dir)
     graph_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(graph_dir):
         remove_stale_generations(graph_dir)
-        previous = read_index(graph_dir)
+        previous = read_index(graph_dir) if (graph_dir / STORE).is_dir() else None  # a store to update
         generation = Path(tempfile.mkdtemp(prefix=GENERATION_PREFIX, dir=graph_dir))
         try:
             generation.chmod(0o755)  # mkdtemp makes it private; the graph is for every reader
-            if previous is None or not (graph_dir / STORE).is_dir():  # a full load: load while writing
+            if previous is None:  # nothing to update: load the store while graph.ttl is written
                 with StoreLoader(ox.Store(str(generation / STORE))) as loader:
                     spans = write_turtle(generation / TURTLE, chunks, loader.add)
                 loaded = Loaded()
@@ -244,14 +245,15 @@ def load_store(graph_dir: Path, generation: Path, spans: list[Span], previous: d
     previous graph.ttl, so the store is never searched) and its new text are parsed; the old ones
     are deleted and the new ones added (`update_checkpoint`). An old chunk whose bytes no longer
     match its fingerprint means the previous generation cannot be trusted: the store is then loaded
-    in full. The store is closed on return.
+    in full. ``previous``: the chunk index of the build whose store can be updated, else None. The
+    store is closed on return.
     """
     old = previous or {}
     changed = [span for span in spans if span.key not in old or old[span.key].fingerprint != span.fingerprint]
     current = {span.key for span in spans}
     stale = sorted((old[key] for key in (old.keys() - current) | ({span.key for span in changed} & old.keys())),
                    key=lambda span: span.start)
-    if previous is not None and (graph_dir / STORE).is_dir() and 2 * (len(changed) + len(stale)) <= len(spans):
+    if previous is not None and 2 * (len(changed) + len(stale)) <= len(spans):
         try:
             removed, added = update_checkpoint(graph_dir, generation, stale, changed)
             return Loaded(len(spans) - len(changed), removed, added)
