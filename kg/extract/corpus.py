@@ -145,20 +145,24 @@ def drop_conflicting_lexicon(mentions: list[Mention]) -> list[Mention]:
     >>> [m.canonical for m in drop_conflicting_lexicon([gqa_long, gqa])]
     ['grouped-query attention', None]
     """
-    shorts = {cached_name_key(m.partner): cached_name_key(m.form) for m in mentions
-              if m.partner and len(m.partner) < len(m.form)}
+    shorts: dict[str, str] = {}  # acronym key -> its long form's key
+    long_entries: dict[str, str] = {}  # long form's key -> its own lexicon entry's key
+    for m in mentions:
+        if m.partner and len(m.partner) < len(m.form):  # a long form
+            shorts[cached_name_key(m.partner)] = long_key = cached_name_key(m.form)
+            if m.canonical:
+                long_entries[long_key] = cached_name_key(m.canonical)
     if not shorts:  # the paper defines no acronym
         return mentions
-    long_entries = {cached_name_key(m.form): cached_name_key(m.canonical) for m in mentions
-                    if m.partner and len(m.partner) < len(m.form) and m.canonical}
     result = []
     for m in mentions:
         long_key = shorts.get(m.key) if m.canonical else None
-        if long_key and lexicon_conflicts(m.canonical, long_key) and (
-                cached_name_key(m.canonical) != m.key  # an alias of another entry
-                or long_entries.get(long_key, cached_name_key(m.canonical)) != cached_name_key(m.canonical)):
-            m = replace(m, canonical=None, votes=tuple(v for v in m.votes if v[1] != W_LEXICON),
-                        reasons=tuple(r for r in m.reasons if r != "lexicon"))
+        if long_key and lexicon_conflicts(m.canonical, long_key):
+            entry = cached_name_key(m.canonical)
+            # the acronym is an alias of another entry, or its long form is another entry
+            if entry != m.key or long_entries.get(long_key, entry) != entry:
+                m = replace(m, canonical=None, votes=tuple(v for v in m.votes if v[1] != W_LEXICON),
+                            reasons=tuple(r for r in m.reasons if r != "lexicon"))
         result.append(m)
     return result
 
