@@ -5,10 +5,12 @@ usage: python -m kg.extract.train.train_classifier TRAIN_PAPERS.jsonl TRAIN_GOLD
 
 Only the training split is read. A candidate's label is whether any of its surface forms equals a
 gold entity form of the same paper (compared by name key, as the scorer does). The keep threshold
-is the one that maximises F1 over 5-fold cross-validated predictions (folds by paper), counting
-gold entities no candidate reached as misses and a candidate that loses all its text to an
-overlapping alternative (:func:`kg.extract.corpus.select_mentions`) as dropped; the proposed
-threshold likewise maximises the cross-validated proposed F1 of that output. scikit-learn's
+is the one that maximises F1 over 5-fold cross-validated predictions (folds by paper), averaged
+over five shufflings of the papers (one split of 80 papers moves the best threshold by a step or
+two, and with it dozens of decisions), counting gold entities no candidate reached as misses and a
+candidate that loses all its text to an overlapping alternative
+(:func:`kg.extract.corpus.select_mentions`) as dropped; the proposed threshold likewise maximises
+the cross-validated proposed F1 of that output. scikit-learn's
 liblinear solver with a fixed random_state makes the weights deterministic; they are rounded to 4
 decimals and written with sorted keys, so retraining on the same data writes the same bytes. Needs scikit-learn (a dev
 dependency), not needed at run time.
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, cross_val_predict
+from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
 
 from kg.extract.classifier import CLASSIFIER_PATH, candidate_features, role_features, type_features
 from kg.extract.corpus import resolve_corpus, select_mentions
@@ -34,6 +36,9 @@ from kg.model import Paper
 
 SEED = 0
 C = 0.5
+#: the thresholds are chosen on 5-fold cross-validated predictions repeated with this many
+#: shufflings of the papers: on 80 papers one split moves the best threshold by a step or two
+REPEATS = 5
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -92,17 +97,45 @@ def selected(probabilities, rows, threshold: float) -> list[bool]:
     return result
 
 
-def best_threshold(probabilities, labels, unreached: int, rows=None) -> tuple[float, float]:
-    """The threshold (0.05 steps) maximising F1, and that F1; with ``rows``, a group that loses all
-    its text to an overlapping alternative counts as dropped."""
-    positives = sum(labels) + unreached
+def paper_folds(papers: list[int], repeat: int) -> list[tuple[list[int], list[int]]]:
+    """Five (train, test) row splits by paper, the papers shuffled with seed ``SEED + repeat``."""
+    unique = sorted(set(papers))
+    folds = []
+    for _, test_papers in KFold(n_splits=5, shuffle=True, random_state=SEED + repeat).split(unique):
+        test = {unique[i] for i in test_papers}
+        folds.append(([i for i, p in enumerate(papers) if p not in test], [i for i, p in enumerate(papers) if p in test]))
+    return folds
+
+
+def repeated_cv(model, x, y, papers: list[int], fit_rows: list[int] | None = None) -> list[list[float]]:
+    """Per repeat (``REPEATS``), every row's probability from a model fitted on the other folds'
+    rows (only those in ``fit_rows``, when given)."""
+    allowed = None if fit_rows is None else set(fit_rows)
+    runs = []
+    for repeat in range(REPEATS):
+        probabilities = [0.0] * len(papers)
+        for train_rows, test_rows in paper_folds(papers, repeat):
+            fit = [i for i in train_rows if allowed is None or i in allowed]
+            model.fit(x[fit], [y[i] for i in fit])
+            for i, p in zip(test_rows, model.predict_proba(x[test_rows])[:, 1]):
+                probabilities[i] = float(p)
+        runs.append(probabilities)
+    return runs
+
+
+def best_threshold(runs: list[tuple[list[float], list[int], int]], rows=None) -> tuple[float, float]:
+    """The threshold (0.05 steps) maximising the F1 averaged over ``runs`` (per repeat of the
+    cross-validation: each row's probability, each row's label, the number of gold positives), and
+    that F1; with ``rows``, a group that loses all its text to an overlapping alternative counts as
+    dropped."""
     best = (0.5, 0.0)
     for step in range(1, 20):
         threshold = step / 20
-        keep = selected(probabilities, rows, threshold) if rows else [p >= threshold for p in probabilities]
-        kept = [y for k, y in zip(keep, labels) if k]
-        tp = sum(kept)
-        f1 = 2 * tp / (len(kept) + positives) if kept else 0.0
+        f1 = 0.0
+        for probabilities, labels, positives in runs:
+            keep = selected(probabilities, rows, threshold) if rows else [p >= threshold for p in probabilities]
+            kept = [y for k, y in zip(keep, labels) if k]
+            f1 += 2 * sum(kept) / (len(kept) + positives) / len(runs) if kept else 0.0
         if f1 > best[1] + 1e-9:
             best = (threshold, f1)
     return best
@@ -128,11 +161,11 @@ def train_type_model(rows) -> dict:
             "weights": weights}
 
 
-def train_proposed_model(rows, kept: list[bool], unreached_proposed: int) -> dict:
+def train_proposed_model(rows, kept_runs: list[list[bool]], unreached_proposed: int) -> dict:
     """Binary logistic regression: is a found candidate proposed by the paper? Trained on
     candidates that match a gold entity. The threshold maximises the cross-validated proposed F1
-    over what the extractor outputs: every ``kept`` candidate (one matching no gold entity is never
-    proposed), counting proposed gold entities no candidate reached as misses."""
+    over what the extractor outputs: per repeat, the candidates it kept (one matching no gold
+    entity is never proposed), counting proposed gold entities no candidate reached as misses."""
     found = [i for i, row in enumerate(rows) if row[6] is not None]
     vectorizer = DictVectorizer(sort=True, sparse=False)
     x = vectorizer.fit_transform([rows[i][5] for i in found])
@@ -140,16 +173,12 @@ def train_proposed_model(rows, kept: list[bool], unreached_proposed: int) -> dic
     x_all = vectorizer.transform([row[5] for row in rows])
     labels = [int(bool(row[6])) for row in rows]
     model = LogisticRegression(C=C, solver="liblinear", random_state=SEED)
-    cv = [0.0] * len(rows)
-    position = {row_index: n for n, row_index in enumerate(found)}
-    for train_rows, test_rows in GroupKFold(n_splits=5).split(x_all, groups=[row[2] for row in rows]):
-        fit = [position[i] for i in train_rows if i in position]
-        model.fit(x[fit], [y[n] for n in fit])
-        for i, p in zip(test_rows, model.predict_proba(x_all[test_rows])[:, 1]):
-            cv[i] = p
-    output = [i for i, k in enumerate(kept) if k]
-    threshold, cv_f1 = best_threshold([cv[i] for i in output], [labels[i] for i in output],
-                                      sum(labels) - sum(labels[i] for i in output) + unreached_proposed)
+    runs = repeated_cv(model, x_all, labels, [row[2] for row in rows], fit_rows=found)
+    positives = sum(labels) + unreached_proposed
+    outputs = [[i for i, k in enumerate(kept) if k] for kept in kept_runs]
+    threshold, cv_f1 = best_threshold([([run[i] for i in output], [labels[i] for i in output], positives)
+                                       for run, output in zip(runs, outputs)])
+    output = outputs[0]
     rule = [int(rows[i][5].get("proposed=True", 0.0) > 0) for i in output]
     tp = sum(a and labels[i] for a, i in zip(rule, output))
     rule_f1 = 2 * tp / (sum(rule) + sum(labels) + unreached_proposed)
@@ -169,8 +198,8 @@ def train(papers_path: Path, gold_path: Path) -> dict:
     y = [row[1] for row in rows]
     groups = [row[2] for row in rows]
     model = LogisticRegression(C=C, solver="liblinear", random_state=SEED)
-    cv = cross_val_predict(model, x, y, groups=groups, cv=GroupKFold(n_splits=5), method="predict_proba")[:, 1]
-    threshold, cv_f1 = best_threshold(cv, y, unreached, rows)
+    runs = repeated_cv(model, x, y, groups)
+    threshold, cv_f1 = best_threshold([(run, y, sum(y) + unreached) for run in runs], rows)
     model.fit(x, y)
     weights = {name: round(float(w), 4) for name, w in zip(vectorizer.get_feature_names_out(), model.coef_[0])
                if abs(w) >= 1e-4}
@@ -182,7 +211,7 @@ def train(papers_path: Path, gold_path: Path) -> dict:
         "C": C,
         "keep": {"bias": round(float(model.intercept_[0]), 4), "threshold": threshold, "weights": weights},
         "type": train_type_model(rows),
-        "proposed": train_proposed_model(rows, selected(cv, rows, threshold), unreached_proposed),
+        "proposed": train_proposed_model(rows, [selected(run, rows, threshold) for run in runs], unreached_proposed),
     }
 
 
