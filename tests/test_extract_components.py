@@ -79,6 +79,7 @@ def test_pattern_we_propose_marks_proposed():
     ("Here we devise a gradient-aware channel pruning method for graphs.", "gradient-aware channel pruning"),
     ("We introduce a rank decay scheme that removes ranks.", "rank decay"),
     ("We first present a benchmark and then introduce a layer-wise token pruning method.", "layer-wise token pruning"),
+    ("We propose FooEdit. FooEdit employs a lifelong normalization strategy.", "lifelong normalization"),
 ])
 def test_own_technique_phrase_is_a_proposed_method(sentence, name):
     found = by_surface(section_mentions(sentence, "abstract"))
@@ -94,6 +95,7 @@ def test_own_technique_phrase_is_a_proposed_method(sentence, name):
     "A new client-side momentum correction scheme was introduced last year.",  # the authors do not speak
     "We propose a novel plug-and-play method.",  # one word
     "We present a fast novel view synthesis method.",  # "novel" belongs to a name
+    "We propose FooEdit. GPT-4 employs a mixture routing strategy.",  # not the paper's own system
 ])
 def test_technique_phrase_needs_the_papers_own_opener(sentence):
     for mention in section_mentions(sentence, "abstract"):

@@ -752,7 +752,8 @@ def _own_opener(doc: Doc, i: int) -> bool:
     """Whether token ``i`` opens the paper's own technique: "our"; "novel", "new" or "proposed" (not
     after an adverb: "the recently proposed") in a sentence where the authors speak; "a"/"an" right
     after a propose-style verb in a sentence where the authors propose ("we first present A and then
-    introduce a ..."). Never a word inside another candidate ("novel view synthesis")."""
+    introduce a ...") or after an apply-style verb whose subject is a name the paper proposes
+    (`_own_subject`). Never a word inside another candidate ("novel view synthesis")."""
     lowers = lowers_of(doc)
     if i < 0 or any(s <= i < e for (s, e) in candidates(doc)):
         return False
@@ -761,10 +762,32 @@ def _own_opener(doc: Doc, i: int) -> bool:
         return True
     if lowers[i] in _NEW_WORDS:
         return not (i > start and lowers[i - 1].endswith("ly")) and bool(_AUTHOR_WORDS & set(lowers[start:end]))
-    if lowers[i] not in {"a", "an"} or i == 0 or i - 1 not in word_positions(doc)[PROPOSE_VERB]:
+    if lowers[i] not in {"a", "an"} or i == 0:
+        return False
+    if _own_subject(doc, i - 1):
+        return True
+    if i - 1 not in word_positions(doc)[PROPOSE_VERB]:
         return False
     first = _propose_verb(doc, start, end)  # "we first present A and then introduce a ..."
     return first is not None and first < i
+
+
+#: verbs by which a paper's own system brings in one of its parts ("UltraEdit employs a ... strategy")
+_APPLY_VERBS = frozenset({
+    "introduces", "employs", "leverages", "adopts", "uses", "utilizes", "incorporates", "features",
+    "applies", "proposes", "designs", "devises", "develops", "presents", "integrates", "exploits",
+})
+
+
+def _own_subject(doc: Doc, verb: int) -> bool:
+    """Whether token ``verb`` is an apply-style verb whose subject right before it is a name the
+    paper proposes ("ULTRAEDIT employs a lifelong normalization strategy")."""
+    if verb < 1 or lowers_of(doc)[verb] not in _APPLY_VERBS:
+        return False
+    table = candidates(doc)
+    subject = next((span_text(doc, s, e) for (s, e) in table if e == verb), None)
+    return subject is not None and any(
+        c.proposed and span_text(doc, c.start, c.end) == subject for c in table.values())
 
 
 def _propose_verb(doc: Doc, start: int, end: int) -> int | None:
@@ -856,8 +879,8 @@ def candidate_component(doc: Doc) -> Doc:
     add_names(doc, resources)
     add_title_case_phrases(doc, resources)
     add_head_phrases(doc, resources)
-    add_own_techniques(doc, resources)
     add_context_types(doc, resources)
     mark_proposed(doc, resources)
+    add_own_techniques(doc, resources)
     add_lexicon_extensions(doc, resources)
     return doc
