@@ -75,7 +75,7 @@ class Profile(NamedTuple):
     type: str
     reason_kinds: tuple[str, ...]  # sorted, so the features (and their sums) come in one fixed order
     proposed: bool
-    in_title: bool
+    in_title: str  # "none", else where its title mention stands (:func:`title_slot`)
     mentions: str  # bucket
     tokens: str  # bucket
     case: str
@@ -131,6 +131,20 @@ def name_shape(name: str) -> tuple[str, str, bool, str | None]:
     return _bucket(len(words), (1, 2, 3)), casing(name), any(map(str.isdigit, name)), first_word
 
 
+def title_slot(evidence) -> str:
+    """Where a title mention stands in its sentence: "opening" (its first words), "after-colon"
+    (the first words after a colon: what the paper's name stands for, or its main technique) or
+    "inside".
+
+    >>> from kg.model import Evidence
+    >>> [title_slot(Evidence("title", "FooNet: Sparse Gating for ViT", s, e, t))
+    ...  for s, e, t in [(0, 6, "FooNet"), (8, 21, "Sparse Gating"), (26, 29, "ViT")]]
+    ['opening', 'after-colon', 'inside']
+    """
+    before = evidence.sentence[: max(evidence.sentence.find(evidence.surface), 0)].rstrip()
+    return "opening" if not before else "after-colon" if before.endswith(":") else "inside"
+
+
 def candidate_profile(resolved) -> Profile:
     """The :class:`Profile` of one resolved candidate group (a :class:`kg.extract.corpus.Resolved`)."""
     mentions = resolved.group.mentions
@@ -138,12 +152,12 @@ def candidate_profile(resolved) -> Profile:
     tokens, case, digit, first_word = name_shape(primary)
     kinds = (reasons_kinds(mentions[0].reasons) if len(mentions) == 1
              else frozenset().union(*[reasons_kinds(m.reasons) for m in mentions]))
-    proposed, in_title, near_number, alternative = bool(resolved.variant), False, False, False
+    proposed, in_title, near_number, alternative = bool(resolved.variant), "none", False, False
     for m in mentions:  # one pass: most groups have one mention
         if m.proposed:
             proposed = True
         if m.evidence.section == "title":
-            in_title = True
+            in_title = title_slot(m.evidence)
         if m.near_number:
             near_number = True
         if m.alternative:
