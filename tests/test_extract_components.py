@@ -289,3 +289,25 @@ def test_a_class_plural_the_lexicon_spells_keeps_its_entry():
     assert kept["ResNets"].canonical == "ResNet"
     dropped = by_surface(section_mentions("Sparsely-activated models (SAMs) route tokens.", "abstract"))
     assert "SAMs" not in dropped or dropped["SAMs"].canonical is None
+
+
+@pytest.mark.parametrize("title, name", [
+    ("AdaToken-3D: Dynamic Spatial Gating for Efficient 3D Reasoning", "Dynamic Spatial Gating"),
+    ("Adaptive Graph Shrinking for Quantum Optimization", "Adaptive Graph Shrinking"),
+    ("FooNet: Sparse Expert Routing", "Sparse Expert Routing"),
+])
+def test_title_leading_phrase_is_a_candidate(title, name):
+    found = by_surface(section_mentions(title, "title"))
+    assert "title:phrase" in found[name].reasons
+
+
+@pytest.mark.parametrize("title", [
+    "Rethinking Sparse Attention for Long Contexts",  # a verb in -ing opens it
+    "Small Language Models Fine-tuned to Coordinate Larger Models",  # a clause
+    "Sparse Expert Routing Works Well",  # no colon and no break word: a sentence, not a phrase
+    "FooNet: Towards Efficient Inference",
+    "BarNet: The Case for Sparse Experts",  # opens with a function word
+])
+def test_title_leading_phrase_needs_its_shape(title):
+    for mention in section_mentions(title, "title"):
+        assert "title:phrase" not in mention.reasons

@@ -598,6 +598,42 @@ def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> 
         candidate_at(doc, start, i + 1).vote(head.type, W_HEAD, f"head:{lowers[i]}")
 
 
+#: words ending a title's leading phrase: prepositions, conjunctions, a copula ("X is All You Need")
+_TITLE_BREAKS = frozenset({
+    "for", "via", "with", "in", "on", "using", "through", "by", "towards", "toward", "to", "from", "of",
+    "and", "or", "under", "without", "at", "as", "is", "are", "beyond", "versus", "vs", "vs.", "meets",
+    "into", "against", "over", "within", "across",
+})
+
+
+def add_title_phrase(doc: Doc, resources: Resources, max_words: int = 4) -> None:
+    """The leading phrase of a title: the words after "X: " (or its first words, when it has no
+    colon and the phrase ends at a break word) up to the first preposition, conjunction or
+    punctuation (``_TITLE_BREAKS``): "AdaToken-3D: Dynamic Spatial Gating for ..." names Dynamic
+    Spatial Gating, "Adaptive Graph Shrinking for Quantum Optimization" Adaptive Graph Shrinking.
+    Two to ``max_words`` words, not opening with a function word or a verb in -ing ("Rethinking",
+    "Towards"), nor ending in a participle. Often the paper's technique, sometimes its task: a weak vote with reason
+    ``title:phrase``, left to the classifier, which weighs where a title mention stands."""
+    if section_of(doc) != "title":
+        return
+    words, lowers = words_of(doc), lowers_of(doc)
+    colon = next((i for i, word in enumerate(words) if word == ":"), None)
+    start = 0 if colon is None else colon + 1
+    end = start
+    while end < len(doc) and lowers[end] not in _TITLE_BREAKS and not doc[end].is_punct:
+        end += 1
+    if (colon is None and end == len(doc)) or not 2 <= end - start <= max_words:
+        return
+    if (doc[start].is_stop or lowers[start].endswith("ing") or lowers[end - 1].endswith("ed")
+            or is_generic(span_text(doc, start, end), resources)):
+        return  # "Small Language Models Fine-tuned to ..." is a clause
+    overlapping = any(s < end and start < e for (s, e) in candidates(doc) if (s, e) != (start, end))
+    candidate = candidate_at(doc, start, end)
+    candidate.alternative = candidate.alternative or overlapping
+    head = resources.heads.get(lowers[end - 1])
+    candidate.vote(head.type if head else "Method", W_DEFAULT, "title:phrase")
+
+
 def add_context_types(doc: Doc, resources: Resources) -> None:
     """Type votes from context: "the X benchmark", "datasets such as A, B and C" (or "datasets (A, B
     and C)", "datasets A, B and C"), "in terms of X"."""
@@ -879,6 +915,7 @@ def candidate_component(doc: Doc) -> Doc:
     add_names(doc, resources)
     add_title_case_phrases(doc, resources)
     add_head_phrases(doc, resources)
+    add_title_phrase(doc, resources)
     add_context_types(doc, resources)
     mark_proposed(doc, resources)
     add_own_techniques(doc, resources)
