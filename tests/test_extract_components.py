@@ -311,3 +311,15 @@ def test_title_leading_phrase_is_a_candidate(title, name):
 def test_title_leading_phrase_needs_its_shape(title):
     for mention in section_mentions(title, "title"):
         assert "title:phrase" not in mention.reasons
+
+
+def test_title_defines_the_name_before_its_colon():
+    found = by_surface(section_mentions("MUSE: Machine Unlearning Six-Way Evaluation for Language Models", "title"))
+    assert found["MUSE"].partner == "Machine Unlearning Six-Way Evaluation"
+    assert found["Machine Unlearning Six-Way Evaluation"].partner == "MUSE"
+    assert best_type(found["MUSE"]) == "Benchmark"  # the title head noun "Evaluation"
+
+
+def test_title_phrase_that_does_not_spell_the_name_defines_nothing():
+    found = by_surface(section_mentions("BERT: Pre-training of Deep Bidirectional Transformers", "title"))
+    assert found["BERT"].partner is None

@@ -34,6 +34,7 @@ from kg.extract.tokens import (
     span_text,
     words_of,
 )
+from kg.extract.abbreviations import find_long_form_start, is_short_form_candidate, max_long_form_words
 from kg.extract.resources import KEY_SEPARATORS, Resources, load_resources, name_key
 
 
@@ -612,8 +613,10 @@ def add_title_phrase(doc: Doc, resources: Resources, max_words: int = 4) -> None
     punctuation (``_TITLE_BREAKS``): "AdaToken-3D: Dynamic Spatial Gating for ..." names Dynamic
     Spatial Gating, "Adaptive Graph Shrinking for Quantum Optimization" Adaptive Graph Shrinking.
     Two to ``max_words`` words, not opening with a function word or a verb in -ing ("Rethinking",
-    "Towards"), nor ending in a participle. Often the paper's technique, sometimes its task: a weak vote with reason
-    ``title:phrase``, left to the classifier, which weighs where a title mention stands."""
+    "Towards"), nor ending in a participle. Often the paper's technique, sometimes its task: a weak
+    vote with reason ``title:phrase``, left to the classifier, which weighs where a title mention
+    stands. Where X abbreviates the whole phrase (Schwartz-Hearst, as in "MUSE: Machine Unlearning
+    Six-Way Evaluation for ..."), the title defines X: the two are linked as an abbreviation."""
     if section_of(doc) != "title":
         return
     words, lowers = words_of(doc), lowers_of(doc)
@@ -622,9 +625,12 @@ def add_title_phrase(doc: Doc, resources: Resources, max_words: int = 4) -> None
     end = start
     while end < len(doc) and lowers[end] not in _TITLE_BREAKS and not doc[end].is_punct:
         end += 1
-    if (colon is None and end == len(doc)) or not 2 <= end - start <= max_words:
-        return
-    if (doc[start].is_stop or lowers[start].endswith("ing") or lowers[end - 1].endswith("ed")
+    short = span_text(doc, 0, colon) if colon else ""
+    defined = (is_short_form_candidate(short) and end - start <= max_long_form_words(short)
+               and find_long_form_start(short, span_text(doc, start, end)) == 0)
+    if not defined and (
+            (colon is None and end == len(doc)) or not 2 <= end - start <= max_words
+            or doc[start].is_stop or lowers[start].endswith("ing") or lowers[end - 1].endswith("ed")
             or is_generic(span_text(doc, start, end), resources)):
         return  # "Small Language Models Fine-tuned to ..." is a clause
     overlapping = any(s < end and start < e for (s, e) in candidates(doc) if (s, e) != (start, end))
@@ -632,6 +638,11 @@ def add_title_phrase(doc: Doc, resources: Resources, max_words: int = 4) -> None
     candidate.alternative = candidate.alternative or overlapping
     head = resources.heads.get(lowers[end - 1])
     candidate.vote(head.type if head else "Method", W_DEFAULT, "title:phrase")
+    if defined:
+        short_candidate = candidate_at(doc, 0, colon)
+        candidate.partner, short_candidate.partner = (0, colon), (start, end)
+        for linked in (candidate, short_candidate):
+            linked.vote("Method", W_DEFAULT, "abbreviation")
 
 
 def add_context_types(doc: Doc, resources: Resources) -> None:
@@ -848,7 +859,7 @@ def _title_head_type(rest: Span) -> str | None:
             return "Method"
         if word in {"model", "models", "network", "llm", "transformer"}:
             return "Model"
-        if word in {"benchmark", "benchmarking", "suite", "leaderboard"}:
+        if word in {"benchmark", "benchmarking", "suite", "leaderboard", "evaluation"}:  # HELM: Holistic Evaluation of ...
             return "Benchmark"
         if word in {"dataset", "corpus"}:
             return "Dataset"
