@@ -323,3 +323,10 @@ def test_title_defines_the_name_before_its_colon():
 def test_title_phrase_that_does_not_spell_the_name_defines_nothing():
     found = by_surface(section_mentions("BERT: Pre-training of Deep Bidirectional Transformers", "title"))
     assert found["BERT"].partner is None
+
+
+def test_latex_variables_and_split_suffixes_are_not_names():
+    assert not any(map(is_name_shaped, ["F_1", "L_0", "ell_0", "ell_2-norm"]))
+    assert is_name_shaped("LVLM_CSP")  # underscores in names stay possible
+    surfaces = {m.evidence.surface for m in section_mentions("Timeline Control for Text-Driven 3D Human Motion", "title")}
+    assert not any(s.startswith("-") for s in surfaces)

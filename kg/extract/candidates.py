@@ -53,6 +53,7 @@ _NOT_NAME = re.compile(
     r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
     rf"|(?i:^{_NUMBER_WITH_UNIT}$|^\d+(\.\d+)?times)"  # "16GB", "40dB", "3.2GFLOPs", "8timesA800"
     r"|^[a-z]+/"  # "41.9B total/6.6B active"
+    r"|^(?:ell|[A-Za-z])_\{?[0-9a-z]\}?(?:-norms?)?$"  # LaTeX variables: "F_1", "ell_2-norm" ($\ell_2$-norm)
 )
 _ADJECTIVE_COMPOUND = re.compile(  # "SVD-Free", "LLM-based", "GPT-style", "iPhone-X-optimized" describe
     r"-(?:free|driven|aware|based|guided|optimi[sz]ed|oriented|specific|agnostic|friendly|efficient|level|wise"
@@ -472,8 +473,8 @@ def add_names(doc: Doc, resources: Resources) -> None:
             continue
         name_like = is_name_shaped(word) or (i not in starts and i + 1 < len(doc) and is_version(words[i + 1])) \
             or _has_data_suffix(word)
-        if i in covered or not name_like or _is_generic_word(word) or _SHORT_ACRONYM.match(word) \
-                or doc[i].like_url or _is_type_word(word):
+        if i in covered or not name_like or not word[0].isalnum() or _is_generic_word(word) \
+                or _SHORT_ACRONYM.match(word) or doc[i].like_url or _is_type_word(word):  # "-Driven 3D"
             continue
         end = _name_end(doc, i)
         candidate = candidate_at(doc, i, end)
