@@ -626,11 +626,12 @@ def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: list
 
 
 def announced(mentions: list[Mention]) -> bool:
-    """Whether the paper both titles itself with the name ("X: ..." or the whole title is X) and says
-    it proposes it ("we propose X"): proposed, however well known the name is (the LoRA paper
-    proposes LoRA, the paper titled "Mistral 7B" Mistral 7B)."""
+    """Whether the paper titles itself with the name ("X: ..."; in the gold annotations every
+    title's X that is an entity is proposed), or its whole title is the name and it says it
+    proposes it ("we propose X"): proposed, however well known the name is (the BERT paper proposes
+    BERT, the paper titled "Mistral 7B" Mistral 7B)."""
     reasons = {reason for m in mentions for reason in m.reasons}
-    return "pattern:we-propose" in reasons and ("title:head-noun" in reasons or any(
+    return "title:head-noun" in reasons or "pattern:we-propose" in reasons and (any(
         m.evidence.section == "title" and m.evidence.start == 0
         and m.evidence.end >= len(m.evidence.sentence.rstrip(" .")) for m in mentions))
 
