@@ -102,6 +102,12 @@ def test_technique_phrase_needs_the_papers_own_opener(sentence):
         assert "pattern:own-x" not in mention.reasons
 
 
+def test_pattern_our_x_marks_proposed():
+    found = by_surface(section_mentions("On CIFAR-10 our proposed FooNet reaches 9.46 IS.", "abstract"))
+    assert found["FooNet"].proposed and "pattern:our-x" in found["FooNet"].reasons
+    assert not by_surface(section_mentions("On CIFAR-10 FooNet reaches 9.46 IS.", "abstract"))["FooNet"].proposed
+
+
 def test_pattern_called_marks_proposed():
     found = by_surface(section_mentions("Our new method, called BarQuant, is fast.", "abstract"))
     assert found["BarQuant"].proposed

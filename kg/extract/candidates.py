@@ -719,7 +719,8 @@ def _vote_list(members: list[Candidate], kind: str, reason: str, weight: float =
 
 
 def mark_proposed(doc: Doc, resources: Resources) -> None:
-    """Role patterns: "we propose/introduce/present X", "X, called/named/dubbed Y", title "X: ..."."""
+    """Role patterns: "we propose/introduce/present X", "our (proposed) X", "X, called/named/dubbed Y",
+    title "X: ..."."""
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
     lowers = lowers_of(doc)
@@ -737,6 +738,11 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             if lowers[i] in _OBJECT_BOUNDARY and not _naming_follows(doc, i):
                 break
             i += 1
+    for (start, _), cand in table.items():
+        before = start - 2 if start >= 2 and lowers[start - 1] in _NEW_WORDS else start - 1
+        if before >= 0 and lowers[before] == "our":  # "our (proposed) DDPM reach ..."
+            cand.proposed = True
+            cand.reasons.append("pattern:our-x")
     for i in word_positions(doc)[NAMING_WORD]:
         lower = lowers[i]
         if i + 1 in starts:
