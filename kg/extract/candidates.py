@@ -25,6 +25,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.extract.abbreviations import find_long_form_start, is_short_form_candidate, max_long_form_words
 from kg.extract.tokens import (
     lowers_of,
     section_of,
@@ -34,7 +35,6 @@ from kg.extract.tokens import (
     span_text,
     words_of,
 )
-from kg.extract.abbreviations import find_long_form_start, is_short_form_candidate, max_long_form_words
 from kg.extract.resources import KEY_SEPARATORS, Resources, load_resources, name_key
 
 
