@@ -14,11 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kg.errors import KGError
-from kg.graph.build import graph_chunks
+from kg.graph.build import Extractions, graph_chunks
 from kg.graph.iris import normalise_base
 from kg.graph.store import REJECTS, WrittenGraph, previous_chunks, write_chunks
 from kg.cli.options import inputs_argument, read_papers, year_option
-from kg.model import PaperExtraction, ReadResult, Reject
+from kg.model import ReadResult, Reject
 from kg.vocab import DEFAULT_BASE_IRI
 
 if TYPE_CHECKING:
@@ -92,11 +92,11 @@ def _base_iri(value: str) -> str:
         raise click.BadParameter(str(exc)) from None
 
 
-def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extractions: Sequence[PaperExtraction],
+def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extractions: Extractions,
                    hashes: Sequence[str]) -> dict:
     """build.json: inputs, base IRI, extractor, read counts and each paper's content hash (``hashes``, in
     the order of ``extractions``: taken once, by the extraction)."""
-    extractors = sorted({(e.extractor, e.extractor_version) for e in extractions})
+    extractors = sorted({(e.extractor, e.version) for e in extractions.encoded})
     return {
         "inputs": [str(path) for path in inputs],
         "base_iri": base,
@@ -104,7 +104,7 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
         "records_read": read.records_read,
         "duplicates_merged": read.duplicates_merged,
         "rejected": len(read.rejects),
-        "papers": {e.paper.key: content_hash for e, content_hash in zip(extractions, hashes, strict=True)},
+        "papers": {e.paper.key: content_hash for e, content_hash in zip(extractions.encoded, hashes, strict=True)},
     }
 
 

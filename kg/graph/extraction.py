@@ -33,7 +33,8 @@ from kg.extract.pipeline import (
     paper_mentions,
     with_shared_values,
 )
-from kg.model import Paper, PaperExtraction
+from kg.graph.build import Encoded, Extractions
+from kg.model import Paper
 
 #: the cache file in each generation of a graph folder: a line with the extractor version, then a line
 #: ``{"hash": content hash, "mentions": [...]}`` per paper
@@ -46,10 +47,11 @@ Mentions = Mapping[str, list[Mention]]
 
 @dataclass(frozen=True)
 class Extracted:
-    """The corpus' extractions, how many papers were taken from the cache, the cache to keep, and the
-    content hashes the cache read at the start held (whether needed or not)."""
+    """The corpus' extractions (an unchanged paper's entities kept encoded, as the consolidation
+    copied them), how many papers were taken from the cache, the cache to keep, and the content hashes
+    the cache read at the start held (whether needed or not)."""
 
-    extractions: list[PaperExtraction]
+    extractions: Extractions
     reused: int
     mentions: Mentions
     version: str
@@ -61,7 +63,8 @@ class Extracted:
 
 def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, graph_dir: Path | None = None) -> Extracted:
     """One :class:`PaperExtraction` per paper (same order, sorted by key as `kg.sources.read_inputs`
-    gives them), equal to ``extract_corpus(papers)``.
+    gives them), equal to ``extract_corpus(papers)`` (an :class:`Extractions`: those of papers whose
+    entities the consolidation copied are made when asked for).
 
     Papers whose content hash is in ``cached`` are not run through spaCy again; the others are,
     on ``jobs`` processes. ``cached`` must come from the same extractor version (:func:`load_cache`).
@@ -77,8 +80,8 @@ def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, gra
     previous = load_state(graph_dir) if graph_dir is not None else None
     found = consolidate_papers([p.key for p in papers], hashes, mentions, version, previous, cached)
     with collector_paused():
-        extractions = [PaperExtraction(paper=paper, entities=entities, extractor=EXTRACTOR, extractor_version=version)
-                       for paper, entities in zip(papers, found.entities)]
+        encoded = [Encoded(paper, EXTRACTOR, version, record.entities) for paper, record in zip(papers, found.state.papers)]
+    extractions = Extractions(encoded, found.entities, found.state.names)
     reused = sum(1 for h in hashes if h not in fresh)  # after the consolidation: a damaged entry is extracted then
     state = incremental.encode_state(found.state)
     return Extracted(extractions, reused, mentions, version, frozenset(cached), state, found.redone, tuple(hashes))
