@@ -57,17 +57,24 @@ class Chunk:
     """The Turtle statements (prefixes of ``TURTLE_PREFIXES``) of ``key`` and the IRIs nested under it.
 
     ``key`` owns every subject in ``text``: itself and the IRIs ``<key>/...`` it links to (a paper's
-    source records and evidence nodes). ``digest`` identifies what a paper chunk's text was made from
-    (`paper_digest`; empty for other chunks): equal digests, equal text.
+    source records and evidence nodes), as UTF-8 ``data``. ``digest`` identifies what a paper chunk's
+    text was made from (`paper_digest`; empty for other chunks): equal digests, equal text.
+    ``fingerprint``: the SHA-1 of ``data`` when known (a chunk copied from the previous build), else empty.
     """
 
     key: str
-    text: str
+    data: bytes
     digest: str = ""
+    fingerprint: str = ""
+
+    @property
+    def text(self) -> str:
+        """The chunk's Turtle text."""
+        return self.data.decode("utf-8")
 
 
-#: a chunk's text from the previous build, given its key and digest (None when it has to be made again)
-Reuse = Callable[[str, str], "str | None"]
+#: the chunk of the previous build with that key and digest (None when it has to be made again)
+Reuse = Callable[[str, str], "Chunk | None"]
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,7 @@ def graph_chunks(extractions: Iterable[PaperExtraction] | Extractions, base: str
                  ) -> Iterator[Chunk]:
     """Every chunk of the graph for ``extractions`` under the base IRI ``base``, in graph.ttl order.
 
-    ``reuse`` may give a paper chunk's text from the previous build when its digest is unchanged
+    ``reuse`` may give a paper's chunk from the previous build when its digest is unchanged
     (`kg.graph.store.previous_chunks`), which saves writing it again: most papers of a grown corpus.
     Such a paper's entities are never made objects of (in an :class:`Extractions`): the entity nodes
     are written from the names of all entities (``Extractions.names``).
@@ -140,15 +147,15 @@ def graph_chunks(extractions: Iterable[PaperExtraction] | Extractions, base: str
         head = extractions.encoded[i]
         extractors.add((head.extractor, head.version))
         digest = paper_digest(head, base)
-        text = reuse(node, digest) if reuse is not None else None
-        yield Chunk(node, text if text is not None else paper_text(node, extractions[i], base), digest)
+        copied = reuse(node, digest) if reuse is not None else None
+        yield copied or Chunk(node, paper_text(node, extractions[i], base).encode("utf-8"), digest)
     for name, version in sorted(extractors):
         node = extractor_iri(base, name, version)
         yield Chunk(node, turtle_block(node, [("a", "kg:Extraction"), ("kg:extractor", literal(name)),
-                                              ("kg:extractorVersion", literal(version))]))
+                                              ("kg:extractorVersion", literal(version))]).encode("utf-8"))
     labels = EntityLabels.of(extractions.names, base)
     for node in sorted(labels.types):
-        yield Chunk(node, turtle_block(node, labels.statements(node)))
+        yield Chunk(node, turtle_block(node, labels.statements(node)).encode("utf-8"))
 
 
 def turtle_document(chunks: Iterable[Chunk]) -> str:
