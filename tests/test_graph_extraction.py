@@ -6,13 +6,23 @@ import json
 import re
 from pathlib import Path
 
+import msgspec
 from click.testing import CliRunner
 
 from kg.cli import main
 from kg.extract import extract_corpus, extractor_version
 from kg.extract import pipeline
 from kg.extract.pipeline import mentions_of
-from kg.graph.extraction import CACHE, STATE, extract_papers, load_cache, save_cache
+from kg.graph.extraction import (
+    CACHE,
+    CACHE_INDEX,
+    STATE,
+    CacheIndex,
+    cache_spans,
+    extract_papers,
+    load_cache,
+    save_cache,
+)
 from kg.graph.store import open_store
 from kg.sources import read_inputs
 
@@ -147,3 +157,21 @@ def test_a_damaged_cache_entry_is_extracted_again(tmp_path):
     rebuilt = extract_papers(papers, cached)
     assert rebuilt.reused == len(papers) - 1
     assert list(rebuilt.extractions) == extract_corpus(papers)
+
+
+def test_the_cache_index_is_used_when_it_fits_and_a_bad_one_costs_only_extractions(tmp_path, monkeypatch):
+    papers = read_inputs([FIXTURES]).papers
+    extracted = extract_papers(papers, {})
+    save_cache(tmp_path / CACHE, extracted)
+    spans = cache_spans(tmp_path / CACHE)
+    assert spans == load_cache(tmp_path).spans
+    (tmp_path / CACHE_INDEX).write_bytes(b"\x80damaged")
+    assert cache_spans(tmp_path / CACHE) == spans  # found line by line
+    lines = list(spans.values())
+    swapped = dict(zip(spans, lines[1:] + lines[:1]))  # every entry points at another's line
+    (tmp_path / CACHE_INDEX).write_bytes(msgspec.msgpack.encode(CacheIndex((tmp_path / CACHE).stat().st_size, swapped)))
+    cached = load_cache(tmp_path)
+    assert cached.spans == swapped
+    rebuilt = extract_papers(papers, cached)
+    assert rebuilt.reused == 0 and list(rebuilt.extractions) == extract_corpus(papers)
+

@@ -4,7 +4,7 @@ Layout of a graph folder ``<out>``::
 
     <out>/.current        -> .gen-XXXX        (symlink, switched by one atomic rename)
     <out>/.gen-XXXX/      store/ graph.ttl chunks.tsv rejects.jsonl build.json graph.html extraction-cache.jsonl
-                          consolidation.msgpack analysis-cache/ parsed-inputs/
+                          extraction-cache-index.msgpack consolidation.msgpack analysis-cache/ parsed-inputs/
     <out>/store           -> .current/store   (fixed symlinks, one per file, made once)
     <out>/graph.ttl       -> .current/graph.ttl ...
 
