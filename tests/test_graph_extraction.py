@@ -23,7 +23,9 @@ from kg.graph.extraction import (
     load_cache,
     save_cache,
 )
-from kg.graph.store import open_store
+from kg.analysis import kept_links
+from kg.analysis.shared import cache_file_name
+from kg.graph.store import open_graph, open_store
 from kg.sources import read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
@@ -90,6 +92,28 @@ def assert_same_graph(graph_dir: Path, expected: Path) -> None:
     assert (graph_dir / "graph.ttl").read_bytes() == (expected / "graph.ttl").read_bytes()
     assert (graph_dir / "build.json").read_bytes() == (expected / "build.json").read_bytes()
     assert store_quads(graph_dir) == store_quads(expected)
+    links = f"analysis-cache/{cache_file_name(kept_links.BY, kept_links.ROLE)}"
+    assert (graph_dir / links).read_bytes() == (expected / links).read_bytes()
+    assert kept(graph_dir) == kept(expected) == kept_links.counted(open_graph(graph_dir))
+
+
+def kept(graph_dir: Path) -> kept_links.Kept:
+    """The links and labels the build in ``graph_dir`` kept for the next (kg.analysis.kept_links)."""
+    return msgspec.msgpack.decode((graph_dir / "analysis-cache" / kept_links.file_name()).read_bytes(),
+                                  type=kept_links.Kept)
+
+
+def test_kept_links_are_moved_by_the_changed_chunks_or_read_again(tmp_path):
+    full, incremental = tmp_path / "full", tmp_path / "incremental"
+    build(FIXTURES / "day1.txt", FIXTURES / "day2.txt", "--out", full)
+    build(FIXTURES / "day2.txt", "--out", incremental)
+    build(FIXTURES / "day1.txt", FIXTURES / "day2.txt", "--out", incremental)
+    assert_same_graph(incremental, full)
+    (incremental / "analysis-cache" / kept_links.file_name()).write_bytes(
+        msgspec.msgpack.encode(kept_links.Kept({"https://example.org/m": {"https://example.org/b": 1}}, {}, {})))
+    build(FIXTURES / "day1.txt", "--out", incremental)  # taking out what it never had: read from the store
+    build(FIXTURES / "day1.txt", "--out", full)
+    assert_same_graph(incremental, full)
 
 
 def store_quads(graph_dir: Path) -> set:

@@ -114,10 +114,11 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
 
 def write_extras(extracted: Extracted, parsed: ParsedFiles, out_dir: Path, graph, generation: Path) -> None:
     """The new generation's parsed input files and extraction cache (for the next build; from the ones
-    in ``out_dir`` when that saves work), viewer (graph.html: the most connected nodes when the graph is big) and the
-    method-benchmark links `kg shared` reads by default (seconds on a big graph, so the first
-    `kg shared` is as fast as the next)."""
-    from kg.analysis.shared import cached_evaluated_on
+    in ``out_dir`` when that saves work), viewer (graph.html: the most connected nodes when the graph
+    is big) and the method-benchmark links `kg shared` reads by default (so the first `kg shared` is as
+    fast as the next; carried over from the previous build by the chunks that changed,
+    `kg.analysis.kept_links`)."""
+    from kg.analysis.kept_links import kept_evaluated_on
     from kg.graph.extraction import CACHE, save_cache, save_state
     from kg.viz import write_overview
 
@@ -125,7 +126,7 @@ def write_extras(extracted: Extracted, parsed: ParsedFiles, out_dir: Path, graph
     save_cache(generation / CACHE, extracted, previous=out_dir / CACHE)
     save_state(generation, extracted)
     write_overview(graph, generation / "graph.html")
-    cached_evaluated_on(graph, generation)
+    kept_evaluated_on(graph, generation, current_generation(out_dir))
 
 
 def progress_bar(console: Console) -> Progress:
