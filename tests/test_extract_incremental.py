@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from kg.extract import extract_corpus
-from kg.extract.incremental import Consolidated, State, consolidate_papers, encode_state, load_state
+from kg.extract.incremental import Consolidated, State, consolidate_papers, encode_state, entities_in, load_state
 from kg.extract.records import decode_entities, names_of
 from kg.extract.pipeline import mentions_of
 from kg.model import Paper
@@ -136,3 +136,8 @@ def test_a_changed_definition_that_an_old_paper_looks_up_consolidates_everything
     assert grown.state.papers[0].reads == ["nqr"]  # the old paper's NQR now resolves to the long form
     assert grown.redone == 2
     assert entities(grown) == entities(consolidate([*old, new]))
+
+
+def test_the_entities_in_an_encoded_state_are_the_records_own(papers):
+    found = consolidate(papers).state
+    assert [bytes(raw) for raw in entities_in(encode_state(found))] == [bytes(r.entities) for r in found.papers]
