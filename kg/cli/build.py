@@ -108,7 +108,7 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
         "records_read": read.records_read,
         "duplicates_merged": read.duplicates_merged,
         "rejected": len(read.rejects),
-        "papers": {e.paper.key: content_hash for e, content_hash in zip(extractions.encoded, hashes, strict=True)},
+        "papers": {e.key: content_hash for e, content_hash in zip(extractions.encoded, hashes, strict=True)},
     }
 
 

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 from kg.errors import KGError
 from kg.extract.records import Names, decode_entities, encode_entities, names_of
-from kg.graph.iris import entity_iri, evidence_iri, extractor_iri, paper_iri, source_iri
+from kg.graph.iris import entity_iri, evidence_iri, extractor_iri, keyed_paper_iri, source_iri
 from kg.model import ENTITY_TYPES, ROLES, ExtractedEntity, Paper, PaperExtraction
 from kg.vocab import KG, PREFIXES, relation_for
 
@@ -83,6 +83,7 @@ class Encoded:
     graph needs of it when its text is copied from the previous build."""
 
     paper: Paper
+    key: str  # the paper's key (taken once: a title's is a hash of it)
     extractor: str
     version: str
     entities: bytes  # or any bytes-like object (msgspec.Raw)
@@ -90,7 +91,7 @@ class Encoded:
     @classmethod
     def of(cls, extraction: PaperExtraction) -> Encoded:
         """``extraction`` encoded."""
-        return cls(extraction.paper, extraction.extractor, extraction.extractor_version,
+        return cls(extraction.paper, extraction.paper.key, extraction.extractor, extraction.extractor_version,
                    encode_entities(extraction.entities))
 
 
@@ -143,7 +144,7 @@ def graph_chunks(extractions: Iterable[PaperExtraction] | Extractions, base: str
     if not isinstance(extractions, Extractions):
         extractions = Extractions.of(extractions)
     extractors: set[tuple[str, str]] = set()
-    for node, i in sorted((paper_iri(base, head.paper), i) for i, head in enumerate(extractions.encoded)):
+    for node, i in sorted((keyed_paper_iri(base, head.key), i) for i, head in enumerate(extractions.encoded)):
         head = extractions.encoded[i]
         extractors.add((head.extractor, head.version))
         digest = paper_digest(head, base)

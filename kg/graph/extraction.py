@@ -80,13 +80,15 @@ def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, gra
     mentions = PaperMentions(dict(zip(hashes, papers)), fresh, cached)
     version = extractor_version()
     previous = load_state(graph_dir) if graph_dir is not None else None
-    found = consolidate_papers([p.key for p in papers], hashes, mentions, version, previous, cached)
+    keys = [p.key for p in papers]
+    found = consolidate_papers(keys, hashes, mentions, version, previous, cached)
     del previous  # the state objects go with ``found`` below, once encoded
     state = incremental.encode_state(found.state)
     redone, entities, names = found.redone, found.entities, found.state.names
     del found
     with collector_paused():
-        encoded = [Encoded(paper, EXTRACTOR, version, raw) for paper, raw in zip(papers, incremental.entities_in(state))]
+        encoded = [Encoded(paper, key, EXTRACTOR, version, raw)
+                   for paper, key, raw in zip(papers, keys, incremental.entities_in(state))]
     reused = sum(1 for h in hashes if h not in fresh)  # after the consolidation: a damaged entry is extracted then
     return Extracted(Extractions(encoded, entities, names), reused, mentions, version, frozenset(cached), state, redone,
                      tuple(hashes))
