@@ -47,6 +47,12 @@ class Kept(msgspec.Struct, array_like=True):
     methods: dict[str, str]
     benchmarks: dict[str, str]
 
+    def sorted(self) -> Kept:
+        """The same, every mapping in key order (so the same graph keeps the same bytes, whatever the
+        build history)."""
+        counts = {method: dict(sorted(self.counts[method].items())) for method in sorted(self.counts)}
+        return Kept(counts, dict(sorted(self.methods.items())), dict(sorted(self.benchmarks.items())))
+
     def incidence(self) -> Incidence:
         """The links between labelled methods and benchmarks, as `kg.analysis.shared.evaluated_on` finds them."""
         links = [(method, benchmark) for method, benchmarks in self.counts.items() if method in self.methods
@@ -160,7 +166,7 @@ def kept_evaluated_on(graph: Graph, generation: Path, previous: Path | None) -> 
         found = counted(graph)
     folder = generation / CACHE_FOLDER
     folder.mkdir(exist_ok=True)
-    (folder / file_name()).write_bytes(_CODEC[0].encode(found))
+    (folder / file_name()).write_bytes(_CODEC[0].encode(found.sorted()))
     incidence = found.incidence()
     incidence.save(folder / cache_file_name(BY, ROLE))
     return incidence
