@@ -16,7 +16,7 @@ import rdflib
 from rdflib import DCTERMS, RDF, SKOS, BNode, Graph, Literal, URIRef
 
 from kg.errors import KGError
-from kg.graph.build import graph_chunks, paper_digest, turtle_document
+from kg.graph.build import Encoded, graph_chunks, paper_digest, turtle_document
 from kg.graph.iris import entity_iri, evidence_iri, normalise_base, paper_iri, slug, source_iri
 from kg.graph.stats import graph_counts
 import kg.graph.store as store_module
@@ -547,11 +547,11 @@ def test_a_rebuild_copies_the_text_of_unchanged_papers_only(tmp_path):
     chunks = {chunk.key: chunk for chunk in graph_chunks(old, BASE)}
     key = paper_iri(BASE, old[0].paper)
     with previous_chunks(out) as reuse:
-        assert reuse(key, paper_digest(old[0], BASE)) == chunks[key].text
+        assert reuse(key, paper_digest(Encoded.of(old[0]), BASE)).data == chunks[key].data
         old[0].entities[0].confidence = 0.5  # another extraction, another digest
-        assert reuse(key, paper_digest(old[0], BASE)) is None
+        assert reuse(key, paper_digest(Encoded.of(old[0]), BASE)) is None
         assert reuse(key, "") is None and reuse("https://example.org/other", chunks[key].digest) is None
-    assert paper_digest(old[0], "https://example.org/other/") != paper_digest(old[0], BASE)
+    assert paper_digest(Encoded.of(old[0]), "https://example.org/other/") != paper_digest(Encoded.of(old[0]), BASE)
     turtle = (out / CURRENT).resolve() / "graph.ttl"
     turtle.write_text(turtle.read_text(encoding="utf-8").replace("BERT", "BERt"), encoding="utf-8")
     with previous_chunks(out) as reuse:  # text that does not match its fingerprint is never copied

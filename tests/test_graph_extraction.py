@@ -6,14 +6,26 @@ import json
 import re
 from pathlib import Path
 
+import msgspec
 from click.testing import CliRunner
 
 from kg.cli import main
 from kg.extract import extract_corpus, extractor_version
 from kg.extract import pipeline
 from kg.extract.pipeline import mentions_of
-from kg.graph.extraction import CACHE, STATE, extract_papers, load_cache, save_cache
-from kg.graph.store import open_store
+from kg.graph.extraction import (
+    CACHE,
+    CACHE_INDEX,
+    STATE,
+    CacheIndex,
+    cache_spans,
+    extract_papers,
+    load_cache,
+    save_cache,
+)
+from kg.analysis import kept_links
+from kg.analysis.shared import cache_file_name
+from kg.graph.store import open_graph, open_store
 from kg.sources import read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
@@ -58,10 +70,52 @@ def test_a_rebuild_after_papers_are_removed_or_the_consolidation_state_is_damage
     assert_same_graph(incremental, full)
 
 
+def test_a_rebuild_after_a_paper_changed_but_not_its_text_equals_a_full_build(tmp_path):
+    """Its entities are copied from the state as bytes; its graph text is written again from them."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    for name in ("day1.txt", "day2.txt"):
+        (inputs / name).write_text((FIXTURES / name).read_text(encoding="utf-8"), encoding="utf-8")
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    build(inputs, "--out", incremental)
+    day1 = inputs / "day1.txt"
+    day1.write_text(day1.read_text(encoding="utf-8").replace("Mar 17 4", "Mar 17 5"), encoding="utf-8")  # upvotes
+    again = build(inputs, "--out", incremental)
+    assert summary_number(again, "papers consolidated") == 0
+    build(inputs, "--out", full)
+    assert_same_graph(incremental, full)
+    for name in ("chunks.tsv", "graph.html"):
+        assert (incremental / name).read_bytes() == (full / name).read_bytes()
+
+
 def assert_same_graph(graph_dir: Path, expected: Path) -> None:
     assert (graph_dir / "graph.ttl").read_bytes() == (expected / "graph.ttl").read_bytes()
     assert (graph_dir / "build.json").read_bytes() == (expected / "build.json").read_bytes()
     assert store_quads(graph_dir) == store_quads(expected)
+    links = f"analysis-cache/{cache_file_name(kept_links.BY, kept_links.ROLE)}"
+    assert (graph_dir / links).read_bytes() == (expected / links).read_bytes()
+    assert kept(graph_dir) == kept(expected) == kept_links.counted(open_graph(graph_dir)).sorted()
+    kept_file = f"analysis-cache/{kept_links.file_name()}"
+    assert (graph_dir / kept_file).read_bytes() == (expected / kept_file).read_bytes()
+
+
+def kept(graph_dir: Path) -> kept_links.Kept:
+    """The links and labels the build in ``graph_dir`` kept for the next (kg.analysis.kept_links)."""
+    return msgspec.msgpack.decode((graph_dir / "analysis-cache" / kept_links.file_name()).read_bytes(),
+                                  type=kept_links.Kept)
+
+
+def test_kept_links_are_moved_by_the_changed_chunks_or_read_again(tmp_path):
+    full, incremental = tmp_path / "full", tmp_path / "incremental"
+    build(FIXTURES / "day1.txt", FIXTURES / "day2.txt", "--out", full)
+    build(FIXTURES / "day2.txt", "--out", incremental)
+    build(FIXTURES / "day1.txt", FIXTURES / "day2.txt", "--out", incremental)
+    assert_same_graph(incremental, full)
+    (incremental / "analysis-cache" / kept_links.file_name()).write_bytes(
+        msgspec.msgpack.encode(kept_links.Kept({"https://example.org/m": {"https://example.org/b": 1}}, {}, {})))
+    build(FIXTURES / "day1.txt", "--out", incremental)  # taking out what it never had: read from the store
+    build(FIXTURES / "day1.txt", "--out", full)
+    assert_same_graph(incremental, full)
 
 
 def store_quads(graph_dir: Path) -> set:
@@ -73,7 +127,7 @@ def test_extractions_with_the_cache_equal_extract_corpus():
     cold = extract_papers(papers, {})
     warm = extract_papers(papers, cold.mentions)
     assert warm.reused == len(papers) and cold.reused == 0
-    assert warm.extractions == cold.extractions == extract_corpus(papers)
+    assert list(warm.extractions) == list(cold.extractions) == extract_corpus(papers)
 
 
 def test_parallel_mentions_equal_serial_ones(monkeypatch):
@@ -128,4 +182,22 @@ def test_a_damaged_cache_entry_is_extracted_again(tmp_path):
     assert len(cached) == len(papers)
     rebuilt = extract_papers(papers, cached)
     assert rebuilt.reused == len(papers) - 1
-    assert rebuilt.extractions == extract_corpus(papers)
+    assert list(rebuilt.extractions) == extract_corpus(papers)
+
+
+def test_the_cache_index_is_used_when_it_fits_and_a_bad_one_costs_only_extractions(tmp_path, monkeypatch):
+    papers = read_inputs([FIXTURES]).papers
+    extracted = extract_papers(papers, {})
+    save_cache(tmp_path / CACHE, extracted)
+    spans = cache_spans(tmp_path / CACHE)
+    assert spans == load_cache(tmp_path).spans
+    (tmp_path / CACHE_INDEX).write_bytes(b"\x80damaged")
+    assert cache_spans(tmp_path / CACHE) == spans  # found line by line
+    lines = list(spans.values())
+    swapped = dict(zip(spans, lines[1:] + lines[:1]))  # every entry points at another's line
+    (tmp_path / CACHE_INDEX).write_bytes(msgspec.msgpack.encode(CacheIndex((tmp_path / CACHE).stat().st_size, swapped)))
+    cached = load_cache(tmp_path)
+    assert cached.spans == swapped
+    rebuilt = extract_papers(papers, cached)
+    assert rebuilt.reused == 0 and list(rebuilt.extractions) == extract_corpus(papers)
+

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
@@ -173,6 +174,15 @@ def evaluated_on(graph: Graph, by: str = "benchmark", role: str = "proposed") ->
         raise ValueError(f"by must be one of {sorted(BENCHMARK_TYPES)}, not {by!r}")
     if role not in METHOD_ROLES:
         raise ValueError(f"role must be one of {sorted(METHOD_ROLES)}, not {role!r}")
+    labels = typed_labels(graph, by)
+    links = [(method, benchmark) for method, benchmark in link_counts(graph, role)
+             if method in labels["method"] and benchmark in labels["benchmark"]]
+    return Incidence.from_links(links, labels["method"] | labels["benchmark"])
+
+
+def typed_labels(graph: Graph, by: str) -> dict[str, dict[str, str]]:
+    """The label of each method (``"method"``: Method or Model) and benchmark (``"benchmark"``: the
+    classes of ``by``) of ``graph``, by IRI (the smallest, should one have several)."""
     labels: dict[str, dict[str, str]] = {side: {} for side in ("method", "benchmark")}
     classes = {f"{KG}{name}": "method" for name in METHOD_TYPES} | {f"{KG}{name}": "benchmark" for name in BENCHMARK_TYPES[by]}
     for cls, joined in select(graph, _LABELLED.format(classes=" ".join(f"<{iri}>" for iri in classes))):
@@ -180,13 +190,15 @@ def evaluated_on(graph: Graph, by: str = "benchmark", role: str = "proposed") ->
         words = joined.split(" ")
         for entity, label in zip(words[::2], map(unquote, words[1::2])):
             found[entity] = min(label, found.get(entity, label))  # one label per entity, whatever the store order
+    return labels
+
+
+def link_counts(graph: Graph, role: str) -> Counter:
+    """(method IRI, benchmark IRI) -> how many papers link the method by a relation of ``role`` and are
+    evaluated on the benchmark, in ``graph`` (counted once per relation, for ``role="any"``)."""
     relations = " ".join(f"kg:{name}" for name in METHOD_ROLES[role])
-    links = {
-        (method, benchmark)
-        for benchmark, methods in select(graph, _EVALUATED.format(relations=relations)) if benchmark in labels["benchmark"]
-        for method in methods.split(" ") if method in labels["method"]
-    }
-    return Incidence.from_links(links, labels["method"] | labels["benchmark"])
+    return Counter((method, benchmark) for benchmark, methods in select(graph, _EVALUATED.format(relations=relations))
+                   for method in methods.split(" "))
 
 
 def top_pairs(incidence: Incidence, top: int | None = None, min_shared: int = 1) -> list[SharedPair]:

@@ -14,15 +14,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kg.errors import KGError
-from kg.graph.build import graph_chunks
+from kg.graph.build import Extractions, graph_chunks
 from kg.graph.iris import normalise_base
-from kg.graph.store import REJECTS, WrittenGraph, previous_chunks, write_chunks
+from kg.graph.store import REJECTS, WrittenGraph, current_generation, previous_chunks, write_chunks
 from kg.cli.options import inputs_argument, read_papers, year_option
-from kg.model import PaperExtraction, ReadResult, Reject
+from kg.model import ReadResult, Reject
 from kg.vocab import DEFAULT_BASE_IRI
 
 if TYPE_CHECKING:
     from kg.graph.extraction import Extracted
+    from kg.sources.parsed import ParsedFiles
 
 #: how many rejects the summary lists one by one before pointing at rejects.jsonl
 _REJECTS_SHOWN = 10
@@ -57,17 +58,20 @@ _REJECTS_SHOWN = 10
 def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: str, jobs: int) -> None:
     """Read papers from INPUT files or folders, extract entities and write the knowledge graph.
 
-    The previous graph in --out stays intact until the new one is complete. Papers whose title and
-    abstract did not change since the last build in --out are not extracted again, and the graph text
-    of papers whose extraction did not change is copied from it.
+    The previous graph in --out stays intact until the new one is complete. Input files whose bytes
+    did not change since the last build in --out are not parsed again, papers whose title and abstract
+    did not change are not extracted again, and the graph text of papers whose extraction did not
+    change is copied from it.
     """
     from kg.extract.pipeline import collector_paused
     from kg.graph.extraction import extract_papers, load_cache
+    from kg.sources.parsed import ParsedFiles
 
     started = time.perf_counter()
     err = Console(stderr=True)
+    parsed = ParsedFiles(current_generation(out_dir), year)
     with err.status("Reading inputs…"):
-        read = read_papers(list(inputs), year)
+        read = read_papers(list(inputs), year, parsed)
     with err.status(f"Extracting entities from {len(read.papers)} papers…"):
         extracted = extract_papers(read.papers, load_cache(out_dir), jobs, out_dir)
     extractions = extracted.extractions
@@ -79,7 +83,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, year: int | None, base_iri: s
             _advancing(graph_chunks(extractions, base_iri, reuse), progress, task),
             rejects=read.rejects,
             manifest=build_manifest(inputs, base_iri, read, extractions, extracted.hashes),
-            extras=partial(write_extras, extracted, out_dir),
+            extras=partial(write_extras, extracted, parsed, out_dir),
         )
     print_summary(Console(), read, extracted, written, out_dir, time.perf_counter() - started)
 
@@ -92,11 +96,11 @@ def _base_iri(value: str) -> str:
         raise click.BadParameter(str(exc)) from None
 
 
-def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extractions: Sequence[PaperExtraction],
+def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extractions: Extractions,
                    hashes: Sequence[str]) -> dict:
     """build.json: inputs, base IRI, extractor, read counts and each paper's content hash (``hashes``, in
     the order of ``extractions``: taken once, by the extraction)."""
-    extractors = sorted({(e.extractor, e.extractor_version) for e in extractions})
+    extractors = sorted({(e.extractor, e.version) for e in extractions.encoded})
     return {
         "inputs": [str(path) for path in inputs],
         "base_iri": base,
@@ -104,23 +108,25 @@ def build_manifest(inputs: Sequence[Path], base: str, read: ReadResult, extracti
         "records_read": read.records_read,
         "duplicates_merged": read.duplicates_merged,
         "rejected": len(read.rejects),
-        "papers": {e.paper.key: content_hash for e, content_hash in zip(extractions, hashes, strict=True)},
+        "papers": {e.key: content_hash for e, content_hash in zip(extractions.encoded, hashes, strict=True)},
     }
 
 
-def write_extras(extracted: Extracted, out_dir: Path, graph, generation: Path) -> None:
-    """The new generation's extraction cache (for the next build; from the one in ``out_dir`` when that
-    saves work), viewer (graph.html: the most connected nodes when the graph is big) and the
-    method-benchmark links `kg shared` reads by default (seconds on a big graph, so the first
-    `kg shared` is as fast as the next)."""
-    from kg.analysis.shared import cached_evaluated_on
+def write_extras(extracted: Extracted, parsed: ParsedFiles, out_dir: Path, graph, generation: Path) -> None:
+    """The new generation's parsed input files and extraction cache (for the next build; from the ones
+    in ``out_dir`` when that saves work), viewer (graph.html: the most connected nodes when the graph
+    is big) and the method-benchmark links `kg shared` reads by default (so the first `kg shared` is as
+    fast as the next; carried over from the previous build by the chunks that changed,
+    `kg.analysis.kept_links`)."""
+    from kg.analysis.kept_links import kept_evaluated_on
     from kg.graph.extraction import CACHE, save_cache, save_state
     from kg.viz import write_overview
 
+    parsed.save(generation)
     save_cache(generation / CACHE, extracted, previous=out_dir / CACHE)
     save_state(generation, extracted)
     write_overview(graph, generation / "graph.html")
-    cached_evaluated_on(graph, generation)
+    kept_evaluated_on(graph, generation, current_generation(out_dir))
 
 
 def progress_bar(console: Console) -> Progress:

@@ -32,12 +32,13 @@ def open_graph_dir(graph_dir: Path):
     return open_graph(graph_dir)
 
 
-def read_papers(inputs, year: int | None):
-    """Read ``inputs`` (kg.sources.read_inputs); a KGError when not one paper could be read."""
+def read_papers(inputs, year: int | None, parsed=None):
+    """Read ``inputs`` (kg.sources.read_inputs, with the files an earlier build ``parsed``); a KGError
+    when not one paper could be read."""
     from kg.errors import KGError
     from kg.sources import read_inputs
 
-    result = read_inputs(inputs, year=year)
+    result = read_inputs(inputs, year=year, parsed=parsed)
     if not result.papers:
         raise KGError(f"{', '.join(map(str, inputs))}: no papers read ({len(result.rejects)} records skipped)")
     return result

@@ -48,44 +48,16 @@ from kg.extract.corpus import (
 )
 from kg.extract.mentions import Mention
 from kg.extract.pipeline import collector_paused
+from kg.extract.records import Names, count_names, encode_entities, names_of
 from kg.extract.resources import load_resources
 from kg.model import Evidence, ExtractedEntity
-
-
-class Spot(msgspec.Struct, array_like=True, gc=False):
-    """An :class:`Evidence` with its sentence as an index into its paper's sentences."""
-
-    section: str
-    sentence: int
-    start: int
-    end: int
-    surface: str
-
-
-class EntityRecord(msgspec.Struct, array_like=True, gc=False):
-    """An :class:`ExtractedEntity` (its evidence as :class:`Spot` s)."""
-
-    name: str
-    type: str
-    role: str
-    aliases: tuple[str, ...]
-    confidence: float
-    evidence: tuple[Spot, ...]
-    reasons: tuple[str, ...]
-
-
-class Entities(msgspec.Struct, array_like=True, gc=False):
-    """A paper's entities with the sentences their evidence is in (so copying them needs no mentions)."""
-
-    entities: list[EntityRecord]
-    sentences: list[str]
 
 
 class PaperRecord(msgspec.Struct, array_like=True, gc=False):
     """One paper as the last consolidation left it: its content hash, the things its groups name, the
     keys its groups without an identity of their own looked up in the acronym definitions, and its
-    :class:`Entities`, kept encoded (decoded only to be copied: as objects they took five times the
-    memory)."""
+    entities, kept encoded (`kg.extract.records.encode_entities`: as objects they took five times the
+    memory, and an unchanged paper's are copied as bytes)."""
 
     key: str
     hash: str
@@ -96,8 +68,8 @@ class PaperRecord(msgspec.Struct, array_like=True, gc=False):
 
 class State(msgspec.Struct, gc=False):
     """What a consolidation leaves for the next build: the corpus's acronym definitions (acronym key ->
-    long-form key -> how many groups define it so), its :class:`Tally` and a record per paper, in
-    corpus order."""
+    long-form key -> how many groups define it so), its :class:`Tally`, a record per paper, in
+    corpus order, and the names and aliases of all the papers' entities."""
 
     version: str
     definitions: dict[str, dict[str, int]]
@@ -105,14 +77,16 @@ class State(msgspec.Struct, gc=False):
     votes: list[tuple[tuple[str, float], ...]]
     rows: list[tuple[float, ...]]
     papers: list[PaperRecord]
+    names: Names
 
 
 @dataclass(frozen=True)
 class Consolidated:
-    """Each paper's entities (corpus order), the state for the next build and how many papers were
-    consolidated again (all of them unless the previous state was continued)."""
+    """Each paper's entities (corpus order; None: those of its record in ``state``, copied unchanged
+    from the previous one), the state for the next build and how many papers were consolidated again
+    (all of them unless the previous state was continued)."""
 
-    entities: list[list[ExtractedEntity]]
+    entities: list[list[ExtractedEntity] | None]
     state: State
     redone: int
 
@@ -174,7 +148,8 @@ def consolidated(corpus: Corpus, version: str) -> Consolidated:
         tally.add_rows(corpus.orders[i], resolved[i], profiles[i], scorer)
     entities = finish(corpus, tally, scorer, decisions, resolved, profiles)
     records = [paper_record(corpus, i, entities[i]) for i in everyone]
-    return Consolidated([entities[i] for i in everyone], state(version, seen, tally, records), len(records))
+    names = names_of([record.entities for record in records])
+    return Consolidated([entities[i] for i in everyone], state(version, seen, tally, records, names), len(records))
 
 
 @dataclass
@@ -294,9 +269,22 @@ def continued(corpus: Corpus, version: str, previous: State, cached: Mapping[str
     entities = finish(corpus, tally, scorer, decisions, resolved, profiles)
     everyone = range(len(corpus.orders))
     records = [paper_record(corpus, i, entities[i]) if i in entities else found.kept[i] for i in everyone]
-    shared: dict = {}
-    result = [entities[i] if i in entities else record_entities(found.kept[i], shared) for i in everyone]
-    return Consolidated(result, state(version, seen, tally, records), len(entities))
+    names = changed_names(previous.names, found, {i: records[i] for i in entities})
+    return Consolidated([entities.get(i) for i in everyone], state(version, seen, tally, records, names), len(entities))
+
+
+def changed_names(names: Names, change: Change, redone: dict[int, PaperRecord]) -> Names:
+    """``names`` (the previous state's) without the entities of the papers removed or changed, and those
+    of the papers consolidated again (``redone``, by index) as they were and as they are now."""
+    for record in change.gone:
+        count_names(names, record.entities, -1)
+    for i, record in redone.items():
+        old = change.kept.get(i)
+        if old is None or bytes(old.entities) != bytes(record.entities):
+            if old is not None:
+                count_names(names, old.entities, -1)
+            count_names(names, record.entities)
+    return names
 
 
 def find_firsts(corpus: Corpus, kept: dict[int, PaperRecord], tally: Tally, keys: set[str],
@@ -376,24 +364,8 @@ def paper_record(corpus: Corpus, i: int, entities: list[ExtractedEntity]) -> Pap
     """The record of paper ``i`` with its ``entities``."""
     groups = corpus.groups[i]
     reads = sorted({key for g in groups if g.own_key is None for key in g.keys})
-    sentences: dict[str, int] = {}
-    records = [EntityRecord(e.name, e.type, e.role, e.aliases, e.confidence,
-                            tuple(Spot(v.section, sentences.setdefault(v.sentence, len(sentences)), v.start, v.end,
-                                       v.surface) for v in e.evidence), e.reasons) for e in entities]
-    kept = msgspec.Raw(_ENCODER.encode(Entities(records, list(sentences))))
+    kept = msgspec.Raw(encode_entities(entities))
     return PaperRecord(corpus.orders[i], corpus.hashes[i], sorted(set(corpus.keys[i])), reads, kept)
-
-
-def record_entities(record: PaperRecord, shared: dict) -> list[ExtractedEntity]:
-    """The entities a :class:`PaperRecord` keeps; equal names, reasons and the like are made one object
-    through ``shared`` (for all papers: decoded, each would be its own, four times the memory)."""
-    found = _ENTITIES.decode(record.entities)
-    sentences, share = found.sentences, shared.setdefault
-    return [ExtractedEntity(share(e.name, e.name), share(e.type, e.type), share(e.role, e.role),
-                            share(e.aliases, e.aliases), e.confidence,
-                            tuple(Evidence(share(v.section, v.section), sentences[v.sentence], v.start, v.end,
-                                           share(v.surface, v.surface)) for v in e.evidence),
-                            share(e.reasons, e.reasons)) for e in found.entities]
 
 
 def table(values: list[tuple]) -> Table:
@@ -401,19 +373,44 @@ def table(values: list[tuple]) -> Table:
     return Table(values, {value: n for n, value in enumerate(values)})
 
 
-def state(version: str, seen: dict[str, dict[str, int]], tally: Tally, records: list[PaperRecord]) -> State:
+def state(version: str, seen: dict[str, dict[str, int]], tally: Tally, records: list[PaperRecord],
+          names: Names) -> State:
     """The :class:`State` of a consolidation."""
-    return State(version, seen, tally.things, tally.votes.values, tally.rows.values, records)
+    return State(version, seen, tally.things, tally.votes.values, tally.rows.values, records, names)
 
 
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(State)
-_ENTITIES = msgspec.msgpack.Decoder(Entities)
 
 
 def encode_state(found: State) -> bytes:
     """``found`` as bytes (MessagePack): far smaller than its objects, which a build can then free."""
     return _ENCODER.encode(found)
+
+
+class _RecordView(msgspec.Struct, array_like=True, gc=False):
+    """A :class:`PaperRecord` with nothing decoded."""
+
+    key: msgspec.Raw
+    hash: msgspec.Raw
+    things: msgspec.Raw
+    reads: msgspec.Raw
+    entities: msgspec.Raw
+
+
+class _StateView(msgspec.Struct, gc=False):
+    """The records of a :class:`State` (its other fields skipped)."""
+
+    papers: list[_RecordView]
+
+
+_VIEW = msgspec.msgpack.Decoder(_StateView)
+
+
+def entities_in(encoded: bytes) -> list[msgspec.Raw]:
+    """Each paper's encoded entities in an encoded :class:`State`, as views into ``encoded`` (no
+    copies: the state's objects can be freed while the entities stay at hand)."""
+    return [record.entities for record in _VIEW.decode(encoded).papers]
 
 
 def load_state(path: Path, version: str) -> State | None:

@@ -6,7 +6,9 @@ with its type and labels. Chunks never share a subject, so the graph is their di
 rebuild can compare each chunk with the previous build's and touch only those that changed
 (:mod:`kg.graph.store`). The same text is what graph.ttl holds and what the store bulk-loads. A paper
 chunk carries a digest of what its text is made from, so a rebuild copies the text of an unchanged
-paper from the previous graph.ttl instead of writing it again.
+paper from the previous graph.ttl instead of writing it again; the entity nodes are written from a
+tally of all entities' names and aliases (`kg.extract.records.Names`, kept by the consolidation), so
+such a paper's entities are never made objects of.
 
 Chunks come in a fixed order: papers by IRI, then extractor nodes, then entities by IRI; within a chunk
 every list of values is sorted. So the same extractions give the same bytes, whatever order they come in.
@@ -31,7 +33,8 @@ import msgspec
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.graph.iris import entity_iri, evidence_iri, extractor_iri, paper_iri, source_iri
+from kg.extract.records import Names, decode_entities, encode_entities, names_of
+from kg.graph.iris import entity_iri, evidence_iri, extractor_iri, keyed_paper_iri, source_iri
 from kg.model import ENTITY_TYPES, ROLES, ExtractedEntity, Paper, PaperExtraction
 from kg.vocab import KG, PREFIXES, relation_for
 
@@ -54,24 +57,78 @@ class Chunk:
     """The Turtle statements (prefixes of ``TURTLE_PREFIXES``) of ``key`` and the IRIs nested under it.
 
     ``key`` owns every subject in ``text``: itself and the IRIs ``<key>/...`` it links to (a paper's
-    source records and evidence nodes). ``digest`` identifies what a paper chunk's text was made from
-    (`paper_digest`; empty for other chunks): equal digests, equal text.
+    source records and evidence nodes), as UTF-8 ``data``. ``digest`` identifies what a paper chunk's
+    text was made from (`paper_digest`; empty for other chunks): equal digests, equal text.
+    ``fingerprint``: the SHA-1 of ``data`` when known (a chunk copied from the previous build), else empty.
     """
 
     key: str
-    text: str
+    data: bytes
     digest: str = ""
+    fingerprint: str = ""
+
+    @property
+    def text(self) -> str:
+        """The chunk's Turtle text."""
+        return self.data.decode("utf-8")
 
 
-#: a chunk's text from the previous build, given its key and digest (None when it has to be made again)
-Reuse = Callable[[str, str], "str | None"]
+#: the chunk of the previous build with that key and digest (None when it has to be made again)
+Reuse = Callable[[str, str], "Chunk | None"]
 
 
-def graph_chunks(extractions: Iterable[PaperExtraction], base: str, reuse: Reuse | None = None) -> Iterator[Chunk]:
+@dataclass(frozen=True)
+class Encoded:
+    """A paper's extraction with its entities encoded (`kg.extract.records.encode_entities`): all the
+    graph needs of it when its text is copied from the previous build."""
+
+    paper: Paper
+    key: str  # the paper's key (taken once: a title's is a hash of it)
+    extractor: str
+    version: str
+    entities: bytes  # or any bytes-like object (msgspec.Raw)
+
+    @classmethod
+    def of(cls, extraction: PaperExtraction) -> Encoded:
+        """``extraction`` encoded."""
+        return cls(extraction.paper, extraction.paper.key, extraction.extractor, extraction.extractor_version,
+                   encode_entities(extraction.entities))
+
+
+class Extractions(Sequence[PaperExtraction]):
+    """The extractions of a corpus as `graph_chunks` reads them: each paper :class:`Encoded`, its
+    entities as objects where known (None: decoded from ``encoded`` when asked for) and the
+    :class:`~kg.extract.records.Names` of all their entities."""
+
+    def __init__(self, encoded: Sequence[Encoded], entities: Sequence[list[ExtractedEntity] | None], names: Names):
+        self.encoded, self.entities, self.names = encoded, entities, names
+        self.shared: dict = {}
+
+    @classmethod
+    def of(cls, extractions: Iterable[PaperExtraction]) -> Extractions:
+        """``extractions`` as an :class:`Extractions`."""
+        extractions = list(extractions)
+        encoded = [Encoded.of(e) for e in extractions]
+        return cls(encoded, [e.entities for e in extractions], names_of([e.entities for e in encoded]))
+
+    def __getitem__(self, i):  # an int: Sequence's slices are never asked for here
+        head, entities = self.encoded[i], self.entities[i]
+        if entities is None:
+            entities = decode_entities(head.entities, self.shared)
+        return PaperExtraction(head.paper, entities, head.extractor, head.version)
+
+    def __len__(self) -> int:
+        return len(self.encoded)
+
+
+def graph_chunks(extractions: Iterable[PaperExtraction] | Extractions, base: str, reuse: Reuse | None = None
+                 ) -> Iterator[Chunk]:
     """Every chunk of the graph for ``extractions`` under the base IRI ``base``, in graph.ttl order.
 
-    ``reuse`` may give a paper chunk's text from the previous build when its digest is unchanged
+    ``reuse`` may give a paper's chunk from the previous build when its digest is unchanged
     (`kg.graph.store.previous_chunks`), which saves writing it again: most papers of a grown corpus.
+    Such a paper's entities are never made objects of (in an :class:`Extractions`): the entity nodes
+    are written from the names of all entities (``Extractions.names``).
 
     >>> from kg.model import Evidence
     >>> paper = Paper(title="LoRA", abstract="We propose LoRA.", arxiv_id="2106.09685")
@@ -84,23 +141,22 @@ def graph_chunks(extractions: Iterable[PaperExtraction], base: str, reuse: Reuse
     <https://ex.org/method/lora> a kg:Method ;
         skos:prefLabel "LoRA" .
     """
-    labels = EntityLabels()
+    if not isinstance(extractions, Extractions):
+        extractions = Extractions.of(extractions)
     extractors: set[tuple[str, str]] = set()
-    for node, extraction in sorted(((paper_iri(base, e.paper), e) for e in extractions), key=lambda pair: pair[0]):
-        extractors.add((extraction.extractor, extraction.extractor_version))
-        digest = paper_digest(extraction, base)
-        text = reuse(node, digest) if reuse is not None else None
-        if text is None:
-            text = paper_text(node, extraction, base, labels)
-        else:
-            entity_findings(extraction, base, labels)
-        yield Chunk(node, text, digest)
+    for node, i in sorted((keyed_paper_iri(base, head.key), i) for i, head in enumerate(extractions.encoded)):
+        head = extractions.encoded[i]
+        extractors.add((head.extractor, head.version))
+        digest = paper_digest(head, base)
+        copied = reuse(node, digest) if reuse is not None else None
+        yield copied or Chunk(node, paper_text(node, extractions[i], base).encode("utf-8"), digest)
     for name, version in sorted(extractors):
         node = extractor_iri(base, name, version)
         yield Chunk(node, turtle_block(node, [("a", "kg:Extraction"), ("kg:extractor", literal(name)),
-                                              ("kg:extractorVersion", literal(version))]))
+                                              ("kg:extractorVersion", literal(version))]).encode("utf-8"))
+    labels = EntityLabels.of(extractions.names, base)
     for node in sorted(labels.types):
-        yield Chunk(node, turtle_block(node, labels.statements(node)))
+        yield Chunk(node, turtle_block(node, labels.statements(node)).encode("utf-8"))
 
 
 def turtle_document(chunks: Iterable[Chunk]) -> str:
@@ -108,10 +164,14 @@ def turtle_document(chunks: Iterable[Chunk]) -> str:
     return TURTLE_PREFIXES + "\n" + "".join(chunk.text for chunk in chunks)
 
 
-def paper_digest(extraction: PaperExtraction, base: str) -> str:
-    """A digest of everything `paper_text` makes a paper's chunk from: the extraction, the base IRI and
-    the code that writes the text (`_layout_digest`), so a changed layout never reuses old text."""
-    return hashlib.sha1(_layout_digest() + base.encode("utf-8") + _ENCODER.encode(extraction)).hexdigest()
+def paper_digest(head: Encoded, base: str) -> str:
+    """A digest of everything `paper_text` makes a paper's chunk from: the paper, extractor, entities
+    (their canonical encoding), the base IRI and the code that writes the text (`_layout_digest`), so a
+    changed layout never reuses old text."""
+    digest = hashlib.sha1(_layout_digest() + base.encode("utf-8"))
+    digest.update(_ENCODER.encode((head.paper, head.extractor, head.version)))  # a JSON array: ends where it ends
+    digest.update(head.entities)
+    return digest.hexdigest()
 
 
 _ENCODER = msgspec.json.Encoder()
@@ -119,28 +179,28 @@ _ENCODER = msgspec.json.Encoder()
 
 @cache
 def _layout_digest() -> bytes:
-    """A digest of what decides a chunk's text: the modules of this one, IRIs, vocabulary and the
-    model (whose properties give the paper's key and content hash), and the Python and pyoxigraph
+    """A digest of what decides a chunk's text: the modules of this one, IRIs, vocabulary, the model
+    (whose properties give the paper's key and content hash) and the entities' encoding, and the Python and pyoxigraph
     versions (string escaping, IRI checks)."""
     from kg import model, vocab
+    from kg.extract import records
     from kg.graph import iris
 
-    modules = (sys.modules[__name__], iris, vocab, model)
+    modules = (sys.modules[__name__], iris, vocab, model, records)
     sources = b"".join(Path(module.__file__).read_bytes() for module in modules)
     versions = f"{platform.python_version()} {ox.__version__}".encode()
     return hashlib.sha1(sources + versions).digest()
 
 
-def paper_text(node: str, extraction: PaperExtraction, base: str, labels: EntityLabels) -> str:
+def paper_text(node: str, extraction: PaperExtraction, base: str) -> str:
     """The chunk text of the paper at IRI ``node``: its node, source records and one evidence node per
-    linked entity. Records the entities' names in ``labels``.
-    """
+    linked entity."""
     paper = extraction.paper
     statements = paper_statements(paper)
     statements.append(("kg:extractedBy", iri(extractor_iri(base, extraction.extractor, extraction.extractor_version))))
     sources = [source_iri(node, number) for number in range(1, len(set(paper.sources)) + 1)]
     statements.extend(("kg:source", iri(source)) for source in sources)
-    links, evidence_blocks = link_statements(node, extraction, base, labels)
+    links, evidence_blocks = link_statements(node, extraction, base)
     statements.extend(links)
     blocks = [turtle_block(node, statements)]
     for source, record in zip(sources, sorted(set(paper.sources))):
@@ -178,15 +238,14 @@ def paper_statements(paper: Paper) -> Statements:
     return statements
 
 
-def link_statements(node: str, extraction: PaperExtraction, base: str, labels: EntityLabels
-                    ) -> tuple[Statements, list[str]]:
+def link_statements(node: str, extraction: PaperExtraction, base: str) -> tuple[Statements, list[str]]:
     """The link statements of the paper at IRI ``node`` and the Turtle blocks of its evidence nodes, by entity IRI.
 
     An entity found twice in one paper (say, proposed and used) gets one evidence node for every
     relation; its confidence is the highest, its reasons all of them, its sentence and offsets
-    those of the most confident finding. Records the entities' names in ``labels``.
+    those of the most confident finding.
     """
-    found = entity_findings(extraction, base, labels)
+    found = entity_findings(extraction, base)
     links: Statements = []
     evidence_links: Statements = []
     blocks = []
@@ -200,14 +259,12 @@ def link_statements(node: str, extraction: PaperExtraction, base: str, labels: E
     return links + evidence_links, blocks
 
 
-def entity_findings(extraction: PaperExtraction, base: str, labels: EntityLabels) -> dict[str, list[ExtractedEntity]]:
-    """The paper's findings by entity IRI, recorded in ``labels``; KGError for an unknown type or role."""
+def entity_findings(extraction: PaperExtraction, base: str) -> dict[str, list[ExtractedEntity]]:
+    """The paper's findings by entity IRI; KGError for an unknown type or role."""
     found: dict[str, list[ExtractedEntity]] = defaultdict(list)
     for entity in extraction.entities:
         check_entity(extraction.paper, entity)
-        target = entity_iri(base, entity.type, entity.name)
-        found[target].append(entity)
-        labels.add(target, entity)
+        found[entity_iri(base, entity.type, entity.name)].append(entity)
     return found
 
 
@@ -296,14 +353,20 @@ class EntityLabels:
     names: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     aliases: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
-    def add(self, node: str, entity: ExtractedEntity) -> None:
-        """Record one finding of ``entity`` at ``node``."""
-        self.types[node] = entity.type
-        self.names[node][entity.name] += 1
-        aliases = self.aliases[node]
-        aliases.update(entity.aliases)
-        for mention in entity.evidence:
-            aliases.add(mention.surface)
+    @classmethod
+    def of(cls, names: Names, base: str) -> EntityLabels:
+        """The labels of the entity nodes under ``base`` that the entities counted in ``names`` make
+        (names that slug alike meet in one node); KGError for an unknown type."""
+        labels = cls()
+        for key, named in names.items():
+            kind, _, name = key.partition(":")
+            if kind not in ENTITY_TYPES:
+                raise KGError(f"entity {name!r} has unknown type {kind!r}")
+            node = entity_iri(base, kind, name)
+            labels.types[node] = kind
+            labels.names[node][name] += named.count
+            labels.aliases[node].update(named.aliases)
+        return labels
 
     def pref_label(self, node: str) -> str:
         """The most frequent canonical name of ``node`` (ties broken by string order)."""

@@ -33,11 +33,14 @@ from kg.extract.pipeline import (
     paper_mentions,
     with_shared_values,
 )
-from kg.model import Paper, PaperExtraction
+from kg.graph.build import Encoded, Extractions
+from kg.model import Paper
 
 #: the cache file in each generation of a graph folder: a line with the extractor version, then a line
 #: ``{"hash": content hash, "mentions": [...]}`` per paper
 CACHE = "extraction-cache.jsonl"
+#: where each entry of the cache is, beside it: :class:`CacheIndex`
+CACHE_INDEX = "extraction-cache-index.msgpack"
 #: the consolidation's state in each generation (:mod:`kg.extract.incremental`)
 STATE = "consolidation.msgpack"
 
@@ -46,10 +49,11 @@ Mentions = Mapping[str, list[Mention]]
 
 @dataclass(frozen=True)
 class Extracted:
-    """The corpus' extractions, how many papers were taken from the cache, the cache to keep, and the
-    content hashes the cache read at the start held (whether needed or not)."""
+    """The corpus' extractions (an unchanged paper's entities kept encoded, as the consolidation
+    copied them), how many papers were taken from the cache, the cache to keep, and the content hashes
+    the cache read at the start held (whether needed or not)."""
 
-    extractions: list[PaperExtraction]
+    extractions: Extractions
     reused: int
     mentions: Mentions
     version: str
@@ -61,7 +65,8 @@ class Extracted:
 
 def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, graph_dir: Path | None = None) -> Extracted:
     """One :class:`PaperExtraction` per paper (same order, sorted by key as `kg.sources.read_inputs`
-    gives them), equal to ``extract_corpus(papers)``.
+    gives them), equal to ``extract_corpus(papers)`` (an :class:`Extractions`: those of papers whose
+    entities the consolidation copied are made when asked for).
 
     Papers whose content hash is in ``cached`` are not run through spaCy again; the others are,
     on ``jobs`` processes. ``cached`` must come from the same extractor version (:func:`load_cache`).
@@ -75,13 +80,18 @@ def extract_papers(papers: Sequence[Paper], cached: Mentions, jobs: int = 1, gra
     mentions = PaperMentions(dict(zip(hashes, papers)), fresh, cached)
     version = extractor_version()
     previous = load_state(graph_dir) if graph_dir is not None else None
-    found = consolidate_papers([p.key for p in papers], hashes, mentions, version, previous, cached)
-    with collector_paused():
-        extractions = [PaperExtraction(paper=paper, entities=entities, extractor=EXTRACTOR, extractor_version=version)
-                       for paper, entities in zip(papers, found.entities)]
-    reused = sum(1 for h in hashes if h not in fresh)  # after the consolidation: a damaged entry is extracted then
+    keys = [p.key for p in papers]
+    found = consolidate_papers(keys, hashes, mentions, version, previous, cached)
+    del previous  # the state objects go with ``found`` below, once encoded
     state = incremental.encode_state(found.state)
-    return Extracted(extractions, reused, mentions, version, frozenset(cached), state, found.redone, tuple(hashes))
+    redone, entities, names = found.redone, found.entities, found.state.names
+    del found
+    with collector_paused():
+        encoded = [Encoded(paper, key, EXTRACTOR, version, raw)
+                   for paper, key, raw in zip(papers, keys, incremental.entities_in(state))]
+    reused = sum(1 for h in hashes if h not in fresh)  # after the consolidation: a damaged entry is extracted then
+    return Extracted(Extractions(encoded, entities, names), reused, mentions, version, frozenset(cached), state, redone,
+                     tuple(hashes))
 
 
 class PaperMentions(Mapping[str, list[Mention]]):
@@ -159,20 +169,36 @@ def load_cache(graph_dir: Path) -> Mentions:
     is left out when asked for. The file of the generation read now is the one read later.
     """
     path = (Path(graph_dir) / CACHE).resolve()
-    spans = {}
     try:
         with open(path, "rb") as handle:
             if json.loads(handle.readline()) != {"version": extractor_version()}:
                 return {}  # checked before the (large) mentions are read
-            start = handle.tell()
-            for line in handle:
-                end = start + len(line)
-                if line.startswith(_LINE_START) and line[49:51] == b'",':
-                    spans[line[9:49].decode("ascii")] = (start, end)
-                start = end
+        return CacheFile(path, cache_spans(path))
     except (OSError, ValueError):  # ValueError: also a header that is not JSON, or not ASCII
         return {}
-    return CacheFile(path, spans)
+
+
+def cache_spans(path: Path) -> dict[str, tuple[int, int]]:
+    """Where each entry of the cache file at ``path`` is: from its index (:data:`CACHE_INDEX`, beside
+    it) when that was written for a file of its size, else found line by line (OSError, ValueError
+    when it cannot be read). An entry is checked when decoded (`CacheFile`), so a wrong index costs an
+    extraction, never a wrong mention."""
+    try:
+        index = _INDEX_DECODER.decode((path.parent / CACHE_INDEX).read_bytes())
+        if index.size == path.stat().st_size:
+            return index.spans
+    except (OSError, msgspec.DecodeError):
+        pass
+    spans = {}
+    with open(path, "rb") as handle:
+        handle.readline()
+        start = handle.tell()
+        for line in handle:
+            end = start + len(line)
+            if line.startswith(_LINE_START) and line[49:51] == b'",':
+                spans[line[9:49].decode("ascii")] = (start, end)
+            start = end
+    return spans
 
 
 def load_state(graph_dir: Path) -> State | None:
@@ -201,7 +227,7 @@ def compact_mentions(mentions: list[Mention]) -> list[Mention]:
 
 def save_cache(path: Path, extracted: Extracted, previous: Path | None = None) -> None:
     """Write ``extracted``'s mentions and extractor version to ``path`` (in a new generation, which
-    `write_chunks` swaps in atomically) for the next build.
+    `write_chunks` swaps in atomically) for the next build, and its index beside it.
 
     When ``previous`` is the cache file the build read (`load_cache`) and at most half of its entries
     are no longer needed, it is copied and only the papers it lacks appended: its other entries are
@@ -210,16 +236,26 @@ def save_cache(path: Path, extracted: Extracted, previous: Path | None = None) -
     """
     header = json.dumps({"version": extracted.version}).encode("utf-8") + b"\n"
     stale = len(extracted.cached - extracted.mentions.keys())
+    spans = None
     if extracted.cached and 2 * stale <= len(extracted.cached) and previous and _first_line(previous) == header:
+        try:
+            spans = cache_spans(previous)
+        except (OSError, ValueError):
+            pass
+    if spans is not None:
         shutil.copyfile(previous, path)
         hashes = sorted(extracted.mentions.keys() - extracted.cached)
     else:
         path.write_bytes(header)
-        hashes = sorted(extracted.mentions)
+        spans, hashes = {}, sorted(extracted.mentions)
     encoder = msgspec.json.Encoder()
     with open(path, "ab") as handle:
         for content_hash in hashes:
+            start = handle.tell()
             handle.write(encoder.encode(CacheEntry(content_hash, extracted.mentions[content_hash])) + b"\n")
+            spans[content_hash] = (start, handle.tell())
+        size = handle.tell()
+    (path.parent / CACHE_INDEX).write_bytes(msgspec.msgpack.encode(CacheIndex(size, spans)))
 
 
 def _first_line(path: Path) -> bytes | None:
@@ -238,5 +274,13 @@ class CacheEntry(msgspec.Struct):
     mentions: list[Mention]
 
 
+class CacheIndex(msgspec.Struct, array_like=True):
+    """Where each entry of a cache file of ``size`` bytes is (content hash -> start and end offsets)."""
+
+    size: int
+    spans: dict[str, tuple[int, int]]
+
+
+_INDEX_DECODER = msgspec.msgpack.Decoder(CacheIndex)
 #: decodes a cache line straight into typed mentions (msgspec builds the dataclasses; data only, no code)
 _DECODER = msgspec.json.Decoder(CacheEntry)

@@ -81,7 +81,12 @@ def _segment(text: str) -> str:
 
 def paper_iri(base: str, paper: Paper) -> str:
     """``BASE/paper/<arXiv id or title hash>``."""
-    return f"{base}paper/{_segment(paper.key)}"
+    return keyed_paper_iri(base, paper.key)
+
+
+def keyed_paper_iri(base: str, key: str) -> str:
+    """The IRI of the paper whose key (`kg.model.Paper.key`) is ``key``, when that is at hand."""
+    return f"{base}paper/{_segment(key)}"
 
 
 def entity_iri(base: str, entity_type: str, name: str) -> str:

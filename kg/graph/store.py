@@ -4,7 +4,7 @@ Layout of a graph folder ``<out>``::
 
     <out>/.current        -> .gen-XXXX        (symlink, switched by one atomic rename)
     <out>/.gen-XXXX/      store/ graph.ttl chunks.tsv rejects.jsonl build.json graph.html extraction-cache.jsonl
-                          consolidation.msgpack analysis-cache/
+                          extraction-cache-index.msgpack consolidation.msgpack analysis-cache/ parsed-inputs/
     <out>/store           -> .current/store   (fixed symlinks, one per file, made once)
     <out>/graph.ttl       -> .current/graph.ttl ...
 
@@ -122,7 +122,7 @@ def write_graph(graph_dir: Path, triples: Iterable[Triple], **options) -> Writte
     One chunk holding every triple as sorted N-Triples lines, so never applied as a delta;
     ``options`` as for `write_chunks`.
     """
-    return write_chunks(graph_dir, [Chunk("", triples_text(triples))], **options)
+    return write_chunks(graph_dir, [Chunk("", triples_text(triples).encode("utf-8"))], **options)
 
 
 def triples_text(triples: Iterable[Triple]) -> str:
@@ -194,7 +194,7 @@ def write_chunks(
 
 def write_turtle(path: Path, chunks: Iterable[Chunk], also: Callable[[bytes], None] | None = None) -> list[Span]:
     """graph.ttl: the prefixes, then each chunk's text (also given to ``also``, if any); where each
-    chunk went and its fingerprint."""
+    chunk went and its fingerprint (hashed here unless the chunk knows it)."""
     spans = []
     keys = set()
     with open(path, "wb") as out:
@@ -203,12 +203,13 @@ def write_turtle(path: Path, chunks: Iterable[Chunk], also: Callable[[bytes], No
             if chunk.key and chunk.key in keys:
                 raise ValueError(f"two graph chunks with the key {chunk.key!r}")
             keys.add(chunk.key)
-            data = chunk.text.encode("utf-8")
+            data = chunk.data
             start = out.tell()
             out.write(data)
             if also is not None:
                 also(data)
-            spans.append(Span(chunk.key, hashlib.sha1(data).hexdigest(), start, start + len(data), chunk.digest))
+            fingerprint = chunk.fingerprint or hashlib.sha1(data).hexdigest()
+            spans.append(Span(chunk.key, fingerprint, start, start + len(data), chunk.digest))
     return spans
 
 
@@ -478,9 +479,9 @@ def write_index(path: Path, spans: Iterable[Span]) -> None:
 
 @contextmanager
 def previous_chunks(graph_dir: Path) -> Iterator[Reuse]:
-    """A `Reuse` for `kg.graph.build.graph_chunks`: the text of the chunk of ``graph_dir``'s current
-    generation with that key, when its digest is the one asked for and its bytes match its fingerprint
-    (else None, and the chunk is written again: a damaged previous build costs time, never correctness).
+    """A `Reuse` for `kg.graph.build.graph_chunks`: the chunk of ``graph_dir``'s current generation
+    with that key, when its digest is the one asked for and its bytes match its fingerprint (else None,
+    and the chunk is written again: a damaged previous build costs time, never correctness).
     """
     generation = current_generation(graph_dir)
     index = read_index(generation) if generation is not None else None
@@ -489,13 +490,13 @@ def previous_chunks(graph_dir: Path) -> Iterator[Reuse]:
         return
     with open(generation / TURTLE, "rb") as source:
 
-        def reuse(key: str, digest: str) -> str | None:
+        def reuse(key: str, digest: str) -> Chunk | None:
             span = index.get(key)
             if span is None or not digest or span.digest != digest:
                 return None
             try:
-                return _checked_span(source, span).decode("utf-8")
-            except ValueError:  # not its fingerprint (UnicodeDecodeError is a ValueError)
+                return Chunk(key, _checked_span(source, span), digest, span.fingerprint)
+            except ValueError:  # not its fingerprint
                 return None
 
         yield reuse

@@ -25,6 +25,7 @@ from kg.sources.hf_api import read_hf_api
 from kg.sources.hf_text import read_hf_text
 from kg.sources.jsonl import read_jsonl
 from kg.sources.merge import merge_papers
+from kg.sources.parsed import ParsedFiles
 
 __all__ = ["FORMATS", "iter_input_files", "read_file", "read_inputs"]
 
@@ -118,12 +119,15 @@ def source_name(path: Path, base: Path) -> str:
     return Path(os.path.relpath(os.path.abspath(path), base)).as_posix()
 
 
-def read_inputs(paths: Sequence[str | os.PathLike], year: int | None = None) -> ReadResult:
+def read_inputs(paths: Sequence[str | os.PathLike], year: int | None = None, parsed: ParsedFiles | None = None
+                ) -> ReadResult:
     """Read every input file and merge records of the same paper.
 
     Papers' sources name their files as :func:`source_names` says; rejects name them as given, so that messages point at the file the user typed.
 
     ``year`` completes dates printed without one (``Mar 17``); otherwise their year stays unknown.
+    ``parsed`` (made with the same ``year``) gives the records of files an earlier build parsed and
+    keeps those of the files parsed now.
     Papers come sorted by key and rejects by file and line, so the same set of inputs in any order
     gives the same result. ``records_read == len(papers) + duplicates_merged + len(rejects)``.
     """
@@ -133,7 +137,8 @@ def read_inputs(paths: Sequence[str | os.PathLike], year: int | None = None) -> 
     names = source_names(paths, files)
     for path in files:
         name = names[path]
-        for record in read_file(path, year):
+        records = read_file(path, year) if parsed is None else parsed.records(path, read_file(path, year))
+        for record in records:
             if isinstance(record, Reject):
                 rejects.append(record)
             else:
