@@ -628,7 +628,10 @@ def add_title_phrase(doc: Doc, resources: Resources, max_words: int = 4) -> None
         end += 1
     short = span_text(doc, 0, colon) if colon else ""
     defined = (is_short_form_candidate(short) and end - start <= max_long_form_words(short)
+               and short[0].lower() == lowers[start][0] and not doc[start].is_stop
                and find_long_form_start(short, span_text(doc, start, end)) == 0)
+    while defined and end - start > 1 and find_long_form_start(short, span_text(doc, start, end - 1)) == 0:
+        end -= 1  # the shortest long form, as Schwartz-Hearst take it ("EpiCache: Episodic KV Cache Management")
     if not defined and (
             (colon is None and end == len(doc)) or not 2 <= end - start <= max_words
             or doc[start].is_stop or lowers[start].endswith("ing") or lowers[end - 1].endswith("ed")
@@ -839,9 +842,8 @@ def _own_subject(doc: Doc, verb: int) -> bool:
     if verb < 1 or lowers_of(doc)[verb] not in _APPLY_VERBS:
         return False
     table = candidates(doc)
-    subject = next((span_text(doc, s, e) for (s, e) in table if e == verb), None)
-    return subject is not None and any(
-        c.proposed and span_text(doc, c.start, c.end) == subject for c in table.values())
+    subjects = {span_text(doc, s, e) for (s, e) in table if e == verb}
+    return any(c.proposed and span_text(doc, c.start, c.end) in subjects for c in table.values())
 
 
 def _propose_verb(doc: Doc, start: int, end: int) -> int | None:

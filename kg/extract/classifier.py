@@ -140,9 +140,15 @@ def title_slot(evidence) -> str:
     >>> [title_slot(Evidence("title", "FooNet: Sparse Gating for ViT", s, e, t))
     ...  for s, e, t in [(0, 6, "FooNet"), (8, 21, "Sparse Gating"), (26, 29, "ViT")]]
     ['opening', 'after-colon', 'inside']
+    >>> title_slot(Evidence("title", "ViT-Slim: Pruning ViT for Image Classification", 18, 21, "ViT"))
+    'inside'
     """
-    before = evidence.sentence[: max(evidence.sentence.find(evidence.surface), 0)].rstrip()
+    before = evidence.sentence[: evidence.start].rstrip()  # a title is one sentence: offsets agree
     return "opening" if not before else "after-colon" if before.endswith(":") else "inside"
+
+
+#: title slots, strongest first: a group mentioned at several places of its title takes the strongest
+_SLOT_STRENGTH = ("opening", "after-colon", "inside", "none")
 
 
 def candidate_profile(resolved) -> Profile:
@@ -157,7 +163,7 @@ def candidate_profile(resolved) -> Profile:
         if m.proposed:
             proposed = True
         if m.evidence.section == "title":
-            in_title = title_slot(m.evidence)
+            in_title = min(in_title, title_slot(m.evidence), key=_SLOT_STRENGTH.index)
         if m.near_number:
             near_number = True
         if m.alternative:
