@@ -127,6 +127,15 @@ def candidate_at(doc: Doc, start: int, end: int) -> Candidate:
     return table[(start, end)]
 
 
+def candidate_beside(doc: Doc, start: int, end: int) -> Candidate:
+    """The candidate for tokens ``start:end`` (created if needed), offered as an alternative to the
+    candidates it overlaps, which the classifier then picks between (as lexicon extensions are)."""
+    overlapping = any(s < end and start < e for (s, e) in candidates(doc) if (s, e) != (start, end))
+    candidate = candidate_at(doc, start, end)
+    candidate.alternative = candidate.alternative or overlapping
+    return candidate
+
+
 # --- token shape -------------------------------------------------------------------------------
 
 
@@ -637,9 +646,7 @@ def add_title_phrase(doc: Doc, resources: Resources, max_words: int = 4) -> None
             or doc[start].is_stop or lowers[start].endswith("ing") or lowers[end - 1].endswith("ed")
             or is_generic(span_text(doc, start, end), resources)):
         return  # "Small Language Models Fine-tuned to ..." is a clause
-    overlapping = any(s < end and start < e for (s, e) in candidates(doc) if (s, e) != (start, end))
-    candidate = candidate_at(doc, start, end)
-    candidate.alternative = candidate.alternative or overlapping
+    candidate = candidate_beside(doc, start, end)
     head = resources.heads.get(lowers[end - 1])
     candidate.vote(head.type if head else "Method", W_DEFAULT, "title:phrase")
     if defined:
@@ -788,8 +795,8 @@ def add_own_techniques(doc: Doc, resources: Resources, max_modifiers: int = 4) -
     introduce a novel layer recycling method", "we devise a gradient-aware channel pruning method".
     The phrase of two words or more between such an opener (`_own_opener`) and a technique noun
     (``_TECHNIQUE_NOUNS``) is a proposed Method candidate; where it overlaps other candidates
-    ("channel pruning") it is offered as an alternative to them, as lexicon extensions are."""
-    lowers, table = lowers_of(doc), candidates(doc)
+    ("channel pruning") it is offered beside them (:func:`candidate_beside`)."""
+    lowers = lowers_of(doc)
     for k in word_positions(doc)[CUE_WORD]:
         if lowers[k] not in _TECHNIQUE_NOUNS:
             continue
@@ -798,9 +805,7 @@ def add_own_techniques(doc: Doc, resources: Resources, max_modifiers: int = 4) -
             start -= 1
         if k - start < 2 or not _own_opener(doc, start - 1) or is_generic(span_text(doc, start, k), resources):
             continue
-        overlapping = any(s < k and start < e for (s, e) in table if (s, e) != (start, k))
-        candidate = candidate_at(doc, start, k)
-        candidate.alternative = candidate.alternative or overlapping
+        candidate = candidate_beside(doc, start, k)
         candidate.proposed = True
         candidate.vote("Method", W_HEAD, "pattern:own-x")
 
