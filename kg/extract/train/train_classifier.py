@@ -168,23 +168,21 @@ def train_proposed_model(rows, kept_runs: list[list[bool]], unreached_proposed: 
     entity is never proposed), counting proposed gold entities no candidate reached as misses."""
     found = [i for i, row in enumerate(rows) if row[6] is not None]
     vectorizer = DictVectorizer(sort=True, sparse=False)
-    x = vectorizer.fit_transform([rows[i][5] for i in found])
-    y = [rows[i][6] for i in found]
-    x_all = vectorizer.transform([row[5] for row in rows])
+    vectorizer.fit([rows[i][5] for i in found])
+    x = vectorizer.transform([row[5] for row in rows])
     labels = [int(bool(row[6])) for row in rows]
     model = LogisticRegression(C=C, solver="liblinear", random_state=SEED)
-    runs = repeated_cv(model, x_all, labels, [row[2] for row in rows], fit_rows=found)
+    runs = repeated_cv(model, x, labels, [row[2] for row in rows], fit_rows=found)
     positives = sum(labels) + unreached_proposed
     outputs = [[i for i, k in enumerate(kept) if k] for kept in kept_runs]
     threshold, cv_f1 = best_threshold([([run[i] for i in output], [labels[i] for i in output], positives)
                                        for run, output in zip(runs, outputs)])
-    output = outputs[0]
-    rule = [int(rows[i][5].get("proposed=True", 0.0) > 0) for i in output]
-    tp = sum(a and labels[i] for a, i in zip(rule, output))
-    rule_f1 = 2 * tp / (sum(rule) + sum(labels) + unreached_proposed)
+    rule = [float(row[5].get("proposed=True", 0.0) > 0) for row in rows]  # the rules' proposed flag as a "probability"
+    _, rule_f1 = best_threshold([([rule[i] for i in output], [labels[i] for i in output], positives)
+                                 for output in outputs])
     print(f"proposed model: {len(found)} candidates; CV F1 of the output {cv_f1:.3f} (threshold {threshold:.2f}) "
           f"vs rules {rule_f1:.3f}", file=sys.stderr)
-    model.fit(x, y)
+    model.fit(x[found], [labels[i] for i in found])
     weights = {name: round(float(w), 4) for name, w in zip(vectorizer.get_feature_names_out(), model.coef_[0])
                if abs(w) >= 1e-4}
     return {"bias": round(float(model.intercept_[0]), 4), "threshold": threshold, "weights": weights}
