@@ -108,6 +108,28 @@ def test_pattern_our_x_marks_proposed():
     assert not by_surface(section_mentions("On CIFAR-10 FooNet reaches 9.46 IS.", "abstract"))["FooNet"].proposed
 
 
+@pytest.mark.parametrize("sentence, kind", [
+    ("Our method, SparseProbe, improves accuracy.", "Method"),
+    ("Our approach (SparseProbe) improves accuracy.", "Method"),
+    ("We call our model SparseProbe.", "Model"),
+    ("Results show our new benchmark SparseProbe is hard.", "Benchmark"),
+])
+def test_pattern_our_kind_x_marks_proposed(sentence, kind):
+    found = by_surface(section_mentions(sentence, "abstract"))
+    assert found["SparseProbe"].proposed and "pattern:our-kind-x" in found["SparseProbe"].reasons
+    assert best_type(found["SparseProbe"]) == kind
+
+
+def test_pattern_our_x_skips_borrowed_roles():
+    found = by_surface(section_mentions("We compare with our BERT baseline and our ViT backbone.", "abstract"))
+    assert not found["BERT"].proposed and not found["ViT"].proposed
+
+
+def test_pattern_our_kind_x_needs_a_name_after_the_noun():
+    for mention in section_mentions("Our method frees integer training from pre-processing.", "abstract"):
+        assert not mention.proposed
+
+
 def test_pattern_called_marks_proposed():
     found = by_surface(section_mentions("Our new method, called BarQuant, is fast.", "abstract"))
     assert found["BarQuant"].proposed

@@ -729,8 +729,8 @@ def _vote_list(members: list[Candidate], kind: str, reason: str, weight: float =
 
 
 def mark_proposed(doc: Doc, resources: Resources) -> None:
-    """Role patterns: "we propose/introduce/present X", "our (proposed) X", "X, called/named/dubbed Y",
-    title "X: ..."."""
+    """Role patterns: "we propose/introduce/present X", "our (proposed) X", "our method, X",
+    "X, called/named/dubbed Y", title "X: ..."."""
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
     lowers = lowers_of(doc)
@@ -748,11 +748,19 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             if lowers[i] in _OBJECT_BOUNDARY and not _naming_follows(doc, i):
                 break
             i += 1
-    for (start, _), cand in table.items():
+    for (start, end), cand in table.items():
         before = start - 2 if start >= 2 and lowers[start - 1] in _NEW_WORDS else start - 1
-        if before >= 0 and lowers[before] == "our":  # "our (proposed) DDPM reach ..."
+        if before >= 0 and lowers[before] == "our" and (end == len(doc) or lowers[end] not in _BORROWED_ROLES):
+            # "our (proposed) DDPM reach ...", not "our BERT baseline"
             cand.proposed = True
             cand.reasons.append("pattern:our-x")
+    for k in word_positions(doc)[CUE_WORD]:  # "our method, X,", "our framework (X)", "we call our model X"
+        before = k - 2 if k >= 2 and lowers[k - 1] in _NEW_WORDS else k - 1
+        after = k + 2 if k + 1 < len(doc) and lowers[k + 1] in {",", "("} else k + 1
+        if before >= 0 and lowers[before] == "our" and after in starts and not doc[after].text[0].islower():
+            cand = starts[after]  # a name: "our method frees ..." names nothing
+            cand.proposed = True
+            cand.vote(resources.cues[lowers[k]], W_CUE, "pattern:our-kind-x")
     for i in word_positions(doc)[NAMING_WORD]:
         lower = lowers[i]
         if i + 1 in starts:
@@ -774,6 +782,9 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             kind = _title_head_type(doc[colon + 1 :])
             candidate.vote(kind or "Method", W_CUE if kind else W_DEFAULT * 2, "title:head-noun")
 
+
+#: nouns after "our X" saying X is someone else's thing the authors use ("our BERT baseline")
+_BORROWED_ROLES = frozenset({"baseline", "baselines", "teacher", "backbone", "backbones"})
 
 #: words closing a title's "X ...:" that name the document, not the thing
 _REPORT_WORDS = frozenset({"technical", "report"})
