@@ -271,6 +271,15 @@ def test_title_case_runs_inside_an_abstract_are_names():
     assert "title-case" in found["Salience-Determined Bit Allocation"].reasons
 
 
+def test_a_title_case_run_may_extend_a_lexicon_name_to_its_right():
+    found = by_surface(section_mentions("To fix this, we introduce Rainbow Padding for every model.", "abstract"))
+    assert "Rainbow Padding" in found and "Rainbow" not in found
+    found = by_surface(section_mentions("They report a Residual Vision Mamba Layer here.", "abstract"))
+    assert "Residual Vision Mamba Layer" in found and "Vision Mamba" not in found
+    found = by_surface(section_mentions("Both suffer from High Memory Usage in practice.", "abstract"))
+    assert "High Memory Usage" not in found  # the lexicon's name is the head: no new name
+
+
 def test_an_ordinary_word_opening_a_sentence_opens_no_name():
     surfaces = by_surface(section_mentions("Existing LLM-based planners fail on long tasks.", "abstract"))
     assert not any(surface.startswith("Existing") for surface in surfaces)

@@ -516,13 +516,17 @@ _TITLE_CONNECTORS = frozenset({"of", "as", "for"})
 
 def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) -> None:
     """Runs of two or more Title-Case words inside an abstract ("Salience-Determined Bit Allocation",
-    "Frame as Prompt") are names; a title is all Title-Case, so it is skipped."""
+    "Frame as Prompt") are names; a title is all Title-Case, so it is skipped. A run may take in a
+    lexicon name when it goes on past it ("Rainbow Padding" rather than the lexicon's "Rainbow");
+    the longer span then wins the overlap."""
     if section_of(doc) == "title":
         return
     lowers = lowers_of(doc)
     starts = word_positions(doc)[TITLE_WORD]
     titled = frozenset(starts)
-    taken = {i for (s, e) in candidates(doc) for i in range(s, e)}
+    table = candidates(doc)
+    known = {i for (s, e), c in table.items() if c.canonical is not None for i in range(s, e)}
+    taken = {i for (s, e) in table for i in range(s, e)} - known  # a run may extend a lexicon name
     sentence_first, words = sentence_starts(doc), words_of(doc)
     next_free = 0
     for i in starts:
@@ -537,7 +541,9 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
             else:
                 break
         substantive = [k for k in range(i, end) if k in titled and not _SHORT_ACRONYM.match(words[k])
-                       and not _is_generic_word(words[k])]
+                       and not _is_generic_word(words[k]) and k not in known]
+        if end - 1 in known:  # "Rainbow Padding" extends the lexicon's "Rainbow"; "High Memory Usage" does not
+            substantive = []
         sentence_case = substantive == [i] and i in sentence_first  # "Widespread LLM adoption ..."
         if len(titled.intersection(range(i, end))) >= 2 and substantive and not sentence_case \
                 and not is_generic(span_text(doc, i, end), resources):
