@@ -109,6 +109,11 @@ class Candidate:
             self.reasons.append(reason)
 
     @property
+    def strongest(self) -> str | None:
+        """The type of the strongest vote (None before any)."""
+        return max(self.votes, key=self.votes.__getitem__, default=None)
+
+    @property
     def strength(self) -> float:
         """The strongest vote."""
         return max(self.votes.values(), default=0.0)
@@ -514,19 +519,25 @@ def _is_type_word(word: str) -> bool:
 _TITLE_CONNECTORS = frozenset({"of", "as", "for"})
 
 
+#: lexicon types a Title-Case run may take in (:func:`add_title_case_phrases`)
+_EXTENDED_TYPES = frozenset({"Method", "Task"})
+
+
 def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) -> None:
     """Runs of two or more Title-Case words inside an abstract ("Salience-Determined Bit Allocation",
     "Frame as Prompt") are names; a title is all Title-Case, so it is skipped. A run may take in a
-    lexicon name when it goes on past it ("Rainbow Padding" rather than the lexicon's "Rainbow");
-    the longer span then wins the overlap."""
+    lexicon method or task when it goes on past it ("Rainbow Padding" rather than the lexicon's
+    "Rainbow"); the longer span then wins the overlap. Not a model or dataset, whose names go on
+    with sizes, splits and citations ("GPT-3 Small", "SimplerEnv Bridge", "DiT Peebles")."""
     if section_of(doc) == "title":
         return
     lowers = lowers_of(doc)
     starts = word_positions(doc)[TITLE_WORD]
     titled = frozenset(starts)
     table = candidates(doc)
-    known = {i for (s, e), c in table.items() if c.canonical is not None for i in range(s, e)}
-    taken = {i for (s, e) in table for i in range(s, e)} - known  # a run may extend a lexicon name
+    known = {i for (s, e), c in table.items() if c.canonical is not None and c.strongest in _EXTENDED_TYPES
+             for i in range(s, e)}
+    taken = {i for (s, e) in table for i in range(s, e)} - known  # a run may extend a lexicon technique
     sentence_first, words = sentence_starts(doc), words_of(doc)
     next_free = 0
     for i in starts:
@@ -649,7 +660,7 @@ def add_title_phrase(doc: Doc, resources: Resources, max_words: int = 4) -> None
         end -= 1  # the shortest long form, as Schwartz-Hearst take it ("EpiCache: Episodic KV Cache Management")
     if not defined and (
             (colon is None and end == len(doc)) or not 2 <= end - start <= max_words
-            or doc[start].is_stop or lowers[start].endswith("ing") or lowers[end - 1].endswith("ed")
+            or doc[start].is_stop or _reads_as_clause(lowers[start:end])
             or is_generic(span_text(doc, start, end), resources)):
         return  # "Small Language Models Fine-tuned to ..." is a clause
     candidate = candidate_beside(doc, start, end)
@@ -660,6 +671,24 @@ def add_title_phrase(doc: Doc, resources: Resources, max_words: int = 4) -> None
         candidate.partner, short_candidate.partner = (0, colon), (start, end)
         for linked in (candidate, short_candidate):
             linked.vote("Method", W_DEFAULT, "abbreviation")
+
+
+def _reads_as_clause(words: list[str]) -> bool:
+    """Whether a title's leading words (lower case) read as a clause, not a name: opening with a
+    verb in -ing ("Rethinking ...", not "Ring Attention"), an adverb before one ("Automatically
+    Interpreting Millions"), or ending in a participle ("... Fine-tuned", not "... Speed").
+
+    >>> [_reads_as_clause(w.lower().split()) for w in
+    ...  ("Rethinking Attention", "Ring Attention", "Automatically Interpreting Millions",
+    ...   "Early Exiting", "Models Fine-tuned", "Inference Speed")]
+    [True, False, True, False, True, False]
+    """
+    def gerund(word: str) -> bool:
+        return word.endswith("ing") and len(word) > 5
+
+    first, last = words[0], words[-1]
+    adverb = first.endswith("ly") and len(first) > 5 and len(words) > 1 and gerund(words[1])
+    return gerund(first) or adverb or (last.endswith("ed") and not last.endswith("eed"))
 
 
 def add_context_types(doc: Doc, resources: Resources) -> None:
