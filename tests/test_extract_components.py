@@ -39,6 +39,12 @@ def test_tokenizer_splits_derivations_and_punctuation():
     assert tokens("Llama-type and BERT-sized nets") == ["Llama", "-type", "and", "BERT", "-sized", "nets"]
 
 
+def test_tokenizer_splits_glued_parentheses_and_hanging_hyphens():
+    assert tokens("O(1) cost") == ["O", "(", "1", ")", "cost"]  # not the model "o1"
+    assert tokens("on DeiT-(Tiny,Small)") == ["on", "DeiT", "-", "(", "Tiny", ",", "Small", ")"]
+    assert tokens("accuracy- and memory-aware") == ["accuracy", "-", "and", "memory-aware"]
+
+
 def test_abbreviation_long_then_short():
     doc = build_nlp()("Models adopt Mixture-of-Experts (MoE) layers.")
     pairs = find_abbreviations(doc)
@@ -65,6 +71,7 @@ def test_name_shapes():
 def test_canonical_keys_merge_variants_but_not_sizes():
     assert name_key("Mixture-of-Experts") == name_key("mixture of experts") == name_key("Mixture of Experts")
     assert name_key("LLaMA-2-7B") != name_key("LLaMA-2-13B")
+    assert name_key("VAEs") == name_key("VAE") and name_key("WSD-S") != name_key("WSD")
 
 
 def test_pattern_we_propose_marks_proposed():
@@ -174,6 +181,8 @@ def test_title_report_words_are_not_part_of_the_proposed_name():
 def test_title_prefix_with_a_generic_class_is_not_a_name():
     found = by_surface(section_mentions("Compressing LLMs: The Truth is Rarely Pure", "title"))
     assert "Compressing LLMs" not in found
+    found = by_surface(section_mentions("Understanding Warmup-Stable-Decay Learning Rates: A Loss Landscape View", "title"))
+    assert not any(surface.startswith("Understanding") for surface in found)  # a clause, not a name
 
 
 def test_platforms_and_slash_joined_never_entities_are_not_entities():

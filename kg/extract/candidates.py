@@ -52,6 +52,7 @@ _NOT_NAME = re.compile(
     r"|^\d+(\.\d+)?[BMKbmk]\b|\d{4}\.\d{4}|[A-Za-z]{2,}/[A-Za-z]{2,}|^[A-Z]{2,}-[a-z]+$|\.[A-Z][a-z]"
     r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
     rf"|(?i:^{_NUMBER_WITH_UNIT}$|^\d+(\.\d+)?times)"  # "16GB", "40dB", "3.2GFLOPs", "8timesA800"
+    r"|^[x×]\d+(\.\d+)?$"  # a factor written before its number: "x21 faster"
     r"|^[a-z]+/"  # "41.9B total/6.6B active"
     r"|^(?:ell|[A-Za-z])_\{?[0-9a-z]\}?(?:-norms?)?$"  # LaTeX variables: "F_1", "ell_2-norm" ($\ell_2$-norm)
 )
@@ -158,8 +159,8 @@ def is_name_shaped(text: str) -> bool:
     [False, False, False, False, False, False, False]
     >>> [is_name_shaped(t) for t in ("SVD-Free", "LLM-based", "GPT-style", "2Go", "16GB", "30Fps", "40dB")]
     [False, False, False, False, False, False, False]
-    >>> [is_name_shaped(t) for t in ("3.2GFLOPs", "1.5TFLOPS", "2.5Gbps", "5000mAh", "8timesA800", "GPT-4o")]
-    [False, False, False, False, False, True]
+    >>> [is_name_shaped(t) for t in ("3.2GFLOPs", "1.5TFLOPS", "2.5Gbps", "5000mAh", "8timesA800", "x21", "GPT-4o")]
+    [False, False, False, False, False, False, True]
     """
     if len(text) < 2 or not text[0].isalnum() or _GENERIC_PLURAL.match(text) or _NOT_NAME.search(text) \
             or _ADJECTIVE_COMPOUND.search(text):
@@ -395,11 +396,17 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
 
 
 def head_vote(span: Span, resources: Resources) -> tuple[str, float] | None:
-    """The type the last word of ``span`` implies and how strongly: a head noun (rules/heads.tsv,
+    """The type the last words of ``span`` imply and how strongly: a lexicon name of two or more
+    words it ends in ("Distillation-Supervised Convolutional Low-Rank Adaptation" ends in a method,
+    though "adaptation" alone heads tasks), a head noun (rules/heads.tsv,
     as strong as any head phrase), a cue noun (rules/cues.tsv, as strong as a cue: "Knowledge-Intensive
     Compressed LLM Benchmark" is a benchmark, "Efficient Motion Diffusion Model" a model) or, after
     other words, a model the lexicon knows, spelled as no ordinary word is ("Semantic Token ViT" is
     a model, "Multilingual Spoken Whisper" need not be), if any."""
+    for k in range(1, len(span) - 1):  # "... Convolutional Low-Rank Adaptation" ends in a method, not a task
+        entry = resources.lexicon.get(name_key(span[k:].text))
+        if entry is not None:
+            return entry.type, W_HEAD
     word = span[-1].lower_
     head = resources.heads.get(word)
     if head:
@@ -810,8 +817,9 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
         end = colon
         while 0 < end <= 6 and lowers[end - 1] in _REPORT_WORDS:
             end -= 1  # "Step-Video-T2V Technical Report: ..." proposes Step-Video-T2V
-        if 0 < end <= 4 and not any(t.is_punct or t.is_stop or _is_generic_word(t.text) for t in doc[:end]):
-            # "Compressing LLMs: ..." names no thing
+        if 0 < end <= 4 and not any(t.is_punct or t.is_stop or _is_generic_word(t.text) for t in doc[:end]) \
+                and not (end > 1 and _reads_as_clause(lowers[:end])):
+            # "Compressing LLMs: ...", "Understanding Warmup-Stable-Decay Learning Rates: ..." name no thing
             candidate = candidate_at(doc, 0, end)
             candidate.proposed = True
             kind = _title_head_type(doc[colon + 1 :])

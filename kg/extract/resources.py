@@ -32,8 +32,8 @@ _GREEK_NAMES = {**{code: unicodedata.name(chr(code)).rsplit(" ", 1)[-1].lower() 
 
 @lru_cache(maxsize=131072)
 def name_key(text: str) -> str:
-    """Comparison key of a name: case, Unicode form, spaces, hyphens and a plural 's' ignored, Greek
-    letters spelled out.
+    """Comparison key of a name: case, Unicode form, spaces, hyphens and a plural 's' (glued to the
+    word) ignored, Greek letters spelled out.
 
     Versions and sizes stay in the key, so sizes of one family remain distinct.
 
@@ -43,11 +43,13 @@ def name_key(text: str) -> str:
     False
     >>> name_key("LLMs") == name_key("LLM")
     True
+    >>> name_key("WSD-S") == name_key("WSD")  # a variant, not a plural
+    False
     >>> name_key("DεpS") == name_key("DepsilonpS")
     True
     """
     key = KEY_SEPARATORS.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_GREEK_NAMES))
-    if len(key) > 3 and key.endswith("s") and not key.endswith("ss"):
+    if len(key) > 3 and key.endswith("s") and not key.endswith("ss") and text[-2:-1].isalnum():
         key = key[:-1]
     return key
 

@@ -8,7 +8,8 @@ spaces, so ``Mixture-of-Experts`` (one token) and ``Mixture of Experts`` (three)
 We therefore drop exactly those three infix rules and keep every prefix/suffix rule, so trailing
 punctuation (``GPT-4o,`` ``(MoE)``) is still split off. One suffix is added: ``-based``/``-like``/
 ``-style``/``-driven``/``-powered``/``-type``/``-sized`` is split from the name before it, so "MoE-based" yields "MoE",
-and a parenthesis glued to a word ("Caching(BAC)", typed without a space) is split off, as is a
+and a parenthesis glued to a word ("Caching(BAC)", "DeiT-(Tiny", "O(1)") is split off, as is a
+hyphen left hanging before "and" ("accuracy- and memory-aware") and a
 dash typed as a hyphen before "the", "and", ... ("FooBench-the largest") and a sentence glued to a
 name by a lost footnote break ("PromptTPPOur code"). spaCy's
 unit suffixes ("5M" -> "5" "M") would cut a size off a name ("ImageNet-1K", "EMOv2-5M"), so a name
@@ -26,7 +27,8 @@ from spacy.util import compile_infix_regex, compile_suffix_regex
 _NAME_BREAKING_INFIXES = ("(?:-|–|—|--|---|——|~)", "[:<>=/]", "[+\\-\\*^]")
 _DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?i:based|like|style|driven|powered|type|sized)"
 _FINAL_PERIOD = r"(?<=[A-Z0-9])\."  # "LLaMA-2-13B." -> "LLaMA-2-13B" "."
-_GLUED_PARENTHESES = (r"(?<=[A-Za-z])\((?=[A-Za-z])", r"\)(?=-)")  # "Caching(BAC)", "MoE)-like"
+_SUSPENDED_HYPHEN = r"(?<=[A-Za-z0-9])-"  # "accuracy- and memory-aware" -> "accuracy" "-"
+_GLUED_PARENTHESES = (r"(?<=[A-Za-z-])\((?=[A-Za-z0-9])", r"(?<=[A-Za-z])-(?=\()", r"\)(?=-)")  # "Caching(BAC)", "DeiT-(Tiny", "O(1)", "MoE)-like"
 _DASH_AS_HYPHEN = r"(?<=[A-Za-z0-9])-(?=(?:the|and|which|that|a|an)$)"  # "UltraBench-the largest", "pairs-and"
 _GLUED_SENTENCE = r"(?<=[A-Z]{2})(?=(?:Our|The|We|This)$)"  # "PromptTPPOur code is ..." (a lost footnote break)
 _SIZED_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*[0-9](?:\.[0-9]+)?[KMGTkmgt](?:/[0-9]+(?:\.[0-9]+)?[KMGTkmgt]?)*$")
@@ -63,6 +65,8 @@ def install_tokenizer(nlp: Language) -> Language:
     ['with', 'LLaMA-2-13B', '.', 'Then']
     >>> [t.text for t in nlp("Block Caching(BAC) helps")]
     ['Block', 'Caching', '(', 'BAC', ')', 'helps']
+    >>> [t.text for t in nlp("O(1) cost on DeiT-(Tiny,Small) with accuracy- and memory-aware steps")]
+    ['O', '(', '1', ')', 'cost', 'on', 'DeiT', '-', '(', 'Tiny', ',', 'Small', ')', 'with', 'accuracy', '-', 'and', 'memory-aware', 'steps']
     >>> [t.text for t in nlp("a MoE-based model")]
     ['a', 'MoE', '-based', 'model']
     >>> [t.text for t in nlp("build FooBench-the largest state-of-the-art set")]
@@ -78,7 +82,7 @@ def install_tokenizer(nlp: Language) -> Language:
         nlp.vocab,
         rules=old.rules,
         prefix_search=old.prefix_search,
-        suffix_search=compile_suffix_regex([*nlp.Defaults.suffixes, _DERIVATION_SUFFIX, _FINAL_PERIOD]).search,
+        suffix_search=compile_suffix_regex([*nlp.Defaults.suffixes, _DERIVATION_SUFFIX, _FINAL_PERIOD, _SUSPENDED_HYPHEN]).search,
         infix_finditer=compile_infix_regex(infixes).finditer,
         token_match=sized_name_match(old.token_match),
         url_match=old.url_match,
