@@ -116,6 +116,8 @@ def _long_form_span(doc: Doc, short: str, start: int, end: int) -> Span | None:
         return None
     if any(c in text for c in "{}$\\^_"):  # LaTeX, not a name
         return None
+    if len(span) > 2 and len(span[0].text) >= 2 and short.startswith(span[0].text):
+        return None  # "SSE in both pure linear and hybrid (SSE-H)" names a variant of SSE, it does not spell it
     return span
 
 
