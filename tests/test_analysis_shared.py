@@ -1,8 +1,9 @@
 """`kg shared` at scale: the pruned sparse top-k equals brute force, the cache, the SPARQL twin, the CLI.
 
 The brute force is the definition: networkx's bipartite projection of the method-benchmark graph
-(every pair of methods sharing a benchmark), ranked by shared count, Jaccard, then the first and the
-second method's (label, IRI).
+(every pair of methods sharing a benchmark), less the benchmarks a pair reaches through one and the
+same paper only, proposing both, ranked by shared count, Jaccard, then the first and the second
+method's (label, IRI).
 """
 
 from __future__ import annotations
@@ -50,23 +51,35 @@ ID = "https://w3id.org/mlkg/id/"
 KG = "https://w3id.org/mlkg/ns#"
 
 
-def brute_force(links: list[tuple[str, str]], labels: dict[str, str]) -> list[tuple]:
-    """Every pair of methods sharing a benchmark as (first, second, shared, jaccard, benchmarks), ranked."""
+def brute_force(links: list[tuple[str, str, str, bool]], labels: dict[str, str]) -> list[tuple]:
+    """Every pair of methods meeting on a benchmark (not through one paper alone proposing both), as
+    (first, second, shared, jaccard, benchmarks), ranked."""
     if not links:
         return []
     graph = nx.Graph()
-    graph.add_nodes_from({m for m, _ in links}, bipartite=0)
-    graph.add_nodes_from({("b", b) for _, b in links}, bipartite=1)
-    graph.add_edges_from((m, ("b", b)) for m, b in links)
+    graph.add_nodes_from({m for m, _, _, _ in links}, bipartite=0)
+    graph.add_nodes_from({("b", b) for _, b, _, _ in links}, bipartite=1)
+    graph.add_edges_from((m, ("b", b)) for m, b, _, _ in links)
+    papers: dict[tuple[str, str], set[str]] = {}
+    proposing = {(m, ("b", b), p) for m, b, p, proposes in links if proposes}
+    for method, benchmark, paper, _ in links:
+        papers.setdefault((method, ("b", benchmark)), set()).add(paper)
+
+    def meet(u, v, b) -> bool:
+        (paper, *more) = papers[u, b] | papers[v, b]
+        return bool(more) or (u, b, paper) not in proposing or (v, b, paper) not in proposing
+
     methods = [node for node, side in graph.nodes(data="bipartite") if side == 0]
-    counts = bipartite.weighted_projected_graph(graph, methods)
     key = lambda iri: (labels.get(iri, iri), iri)  # noqa: E731
     pairs = []
-    for u, v, shared in counts.edges(data="weight"):
+    for u, v in bipartite.projected_graph(graph, methods).edges:
         first, second = sorted((u, v), key=key)
-        jaccard = shared / len(set(graph[u]) | set(graph[v]))
-        common = tuple(sorted(labels.get(b, b) for _, b in set(graph[u]) & set(graph[v])))
-        pairs.append((first, second, shared, jaccard, common))
+        met = {b for b in set(graph[u]) & set(graph[v]) if meet(u, v, b)}
+        if not met:
+            continue
+        jaccard = len(met) / len(set(graph[u]) | set(graph[v]))
+        common = tuple(sorted(labels.get(b, b) for _, b in met))
+        pairs.append((first, second, len(met), jaccard, common))
     pairs.sort(key=lambda p: (-p[2], -p[3], key(p[0]), key(p[1])))
     return [(a, b, n, round(j, 6), common) for a, b, n, j, common in pairs]
 
@@ -77,15 +90,18 @@ def found(pairs) -> list[tuple]:
 
 @st.composite
 def skewed_links(draw):
-    """Random method-benchmark links where a few methods have many benchmarks (as on real graphs),
-    with repeated labels so that ties fall back to IRIs; more methods than the first pruning round."""
+    """Random (method, benchmark, paper, proposes) links where a few methods have many benchmarks (as
+    on real graphs), papers often evaluate two or three methods, mostly proposing them, and labels
+    repeat so that ties fall back to IRIs; more methods than the first pruning round."""
     n_methods = draw(st.integers(0, 200))
     n_benchmarks = draw(st.integers(1, 30))
     rng = random.Random(draw(st.integers(0, 2**32)))
     links = []
     for m in range(n_methods):
         degree = min(n_benchmarks, int(rng.paretovariate(1.2)))
-        links += [(f"m{m:03d}", f"b{b:02d}") for b in rng.sample(range(n_benchmarks), degree)]
+        papers = [f"p{rng.randrange(max(1, n_methods // 2)):03d}" for _ in range(rng.randint(1, 3))]
+        links += [(f"m{m:03d}", f"b{b:02d}", rng.choice(papers), rng.random() < 0.8)
+                  for b in rng.sample(range(n_benchmarks), degree)]
     labels = {f"m{m:03d}": f"method {rng.randrange(max(1, n_methods // 3))}" for m in range(n_methods)}
     labels |= {f"b{b:02d}": f"bench {b % 7}" for b in range(n_benchmarks)}
     return links, labels
@@ -121,6 +137,16 @@ def test_an_empty_incidence_has_no_pairs():
     assert top_pairs(empty, 50) == [] and top_pairs(empty) == []
 
 
+def test_methods_one_paper_alone_proposes_and_evaluates_do_not_meet():
+    def pairs(*links):
+        return found(top_pairs(Incidence.from_links(links, {})))
+
+    assert pairs(("a", "glue", "p", True), ("b", "glue", "p", True)) == []  # p's framework and its part
+    assert pairs(("a", "glue", "p", True), ("b", "glue", "p", False)) == [("a", "b", 1, 1.0, ("glue",))]  # p compares
+    assert pairs(("a", "glue", "p", True), ("b", "glue", "p", True), ("b", "glue", "q", True)) == [
+        ("a", "b", 1, 1.0, ("glue",))]  # q evaluates b on GLUE too
+
+
 # ---------------------------------------------------------------- the store, the cache
 
 
@@ -146,7 +172,8 @@ def test_cache_holds_the_same_incidence_and_answers(graph_dir, tmp_path):
     loaded = cached_evaluated_on(Graph(), folder, by="both", role="any")  # read back, the graph is not asked
     assert loaded.methods == fresh.methods and loaded.method_labels == fresh.method_labels
     assert loaded.benchmarks == fresh.benchmarks and loaded.benchmark_labels == fresh.benchmark_labels
-    assert (loaded.matrix != fresh.matrix).nnz == 0
+    assert (loaded.matrix != fresh.matrix).nnz == 0 and (loaded.alone != fresh.alone).nnz == 0
+    assert loaded.slot_benchmarks.tolist() == fresh.slot_benchmarks.tolist()
     assert found(top_pairs(loaded)) == found(top_pairs(evaluated_on(graph, by="both", role="any")))
 
 

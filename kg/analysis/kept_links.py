@@ -1,12 +1,12 @@
 """The method-benchmark links `kg build` keeps for `kg shared` (`kg.analysis.shared.cached_evaluated_on`
 with its defaults), carried from build to build instead of read from the whole store each time.
 
-Beside the links a build keeps how many papers support each one and the label of every Method,
+Beside the links a build keeps the papers that make each one and the label of every Method,
 Model and Benchmark node (:class:`Kept`). Every link's triples are in its paper's chunk and every
 label in its entity's chunk (`kg.graph.build`), so the next build reads only the chunks that differ
 between the two chunk indexes, old text from the previous graph.ttl (checked against its fingerprint)
 and new text from the new one, takes out what the old text says and adds what the new one says.
-Without the previous counts or either index, or when a chunk does not read as the graph writer
+Without the previous links or either index, or when a chunk does not read as the graph writer
 writes chunks, everything is read from the store.
 """
 
@@ -27,7 +27,7 @@ from kg.analysis.shared import (
     METHOD_TYPES,
     Incidence,
     cache_file_name,
-    link_counts,
+    link_papers,
     typed_labels,
 )
 
@@ -40,23 +40,24 @@ _SIDES = {f"kg:{name}": "method" for name in METHOD_TYPES} | {f"kg:{name}": "ben
 
 
 class Kept(msgspec.Struct, array_like=True):
-    """Each link's supporting papers (method IRI -> benchmark IRI -> papers) and each method's and
+    """Each link's papers (method IRI -> benchmark IRI -> paper IRIs) and each method's and
     benchmark's label (IRI -> label)."""
 
-    counts: dict[str, dict[str, int]]
+    papers: dict[str, dict[str, list[str]]]
     methods: dict[str, str]
     benchmarks: dict[str, str]
 
     def sorted(self) -> Kept:
-        """The same, every mapping in key order (so the same graph keeps the same bytes, whatever the
-        build history)."""
-        counts = {method: dict(sorted(self.counts[method].items())) for method in sorted(self.counts)}
-        return Kept(counts, dict(sorted(self.methods.items())), dict(sorted(self.benchmarks.items())))
+        """The same, every mapping and list in order (so the same graph keeps the same bytes, whatever
+        the build history)."""
+        papers = {method: {benchmark: sorted(found) for benchmark, found in sorted(self.papers[method].items())}
+                  for method in sorted(self.papers)}
+        return Kept(papers, dict(sorted(self.methods.items())), dict(sorted(self.benchmarks.items())))
 
     def incidence(self) -> Incidence:
         """The links between labelled methods and benchmarks, as `kg.analysis.shared.evaluated_on` finds them."""
-        links = [(method, benchmark) for method, benchmarks in self.counts.items() if method in self.methods
-                 for benchmark in benchmarks if benchmark in self.benchmarks]
+        links = [(method, benchmark, paper, True) for method, benchmarks in self.papers.items() if method in self.methods
+                 for benchmark, found in benchmarks.items() if benchmark in self.benchmarks for paper in found]
         return Incidence.from_links(links, self.methods | self.benchmarks)
 
 
@@ -72,10 +73,10 @@ def file_name() -> str:
 def counted(graph: Graph) -> Kept:
     """:class:`Kept` read from the store of ``graph``."""
     labels = typed_labels(graph, BY)
-    counts: dict[str, dict[str, int]] = {}
-    for (method, benchmark), papers in link_counts(graph, ROLE).items():
-        counts.setdefault(method, {})[benchmark] = papers
-    return Kept(counts, labels["method"], labels["benchmark"])
+    papers: dict[str, dict[str, list[str]]] = {}
+    for (method, benchmark), found in link_papers(graph, ROLE).items():
+        papers.setdefault(method, {})[benchmark] = sorted(found)  # ROLE proposed: each paper proposes it
+    return Kept(papers, labels["method"], labels["benchmark"])
 
 
 def chunk_facts(text: bytes) -> tuple[str, set[str], set[str], str | None]:
@@ -115,17 +116,19 @@ def apply(kept: Kept, key: str, text: bytes, sign: int) -> None:
         else:
             side.pop(key, None)
     for method in proposed:
-        benchmarks = kept.counts.setdefault(method, {})
+        benchmarks = kept.papers.setdefault(method, {})
         for benchmark in evaluated:
-            papers = benchmarks.get(benchmark, 0) + sign
-            if papers < 0:
-                raise ValueError(f"more papers taken out of {method} -> {benchmark} than it had")
-            if papers:
-                benchmarks[benchmark] = papers
+            papers = benchmarks.setdefault(benchmark, [])
+            if sign > 0:
+                papers.append(key)
+            elif key in papers:
+                papers.remove(key)
             else:
+                raise ValueError(f"{key} taken out of {method} -> {benchmark}, which it did not make")
+            if not papers:
                 del benchmarks[benchmark]
         if not benchmarks:
-            del kept.counts[method]
+            del kept.papers[method]
 
 
 def moved(kept: Kept, previous: Path, generation: Path, old: dict[str, Span], new: dict[str, Span]) -> Kept:

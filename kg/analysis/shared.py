@@ -6,15 +6,22 @@ a paper that proposes M (``role="any"``: proposes or uses M) has ``kg:evaluatedO
 side is the Benchmark class (``by="benchmark"``), the Dataset class (``by="dataset"``) or either
 (``by="both"``).
 
+Two methods *meet* on a benchmark unless the one paper that evaluates either of them on it proposes
+both: a paper proposing two things (a framework and its parts, a model and its variants) shares all
+its benchmarks between them and says nothing about where the field's methods meet, while a paper
+comparing its method with another one (``role="any"``) or two papers evaluating theirs on the same
+benchmark do.
+
 Two methods sharing benchmarks are an edge of the projection of the method-benchmark bipartite graph
-onto the methods (networkx's ``bipartite.weighted_projected_graph``), weighted by the number of shared
-benchmarks and by Jaccard |B(M1) & B(M2)| / |B(M1) | B(M2)|. That projection has a number of edges
-quadratic in the methods evaluated on a popular benchmark (2.6M pairs on 10k synthetic papers), so
-it is not built: the method-benchmark links are read with two SPARQL SELECTs into a sparse 0/1
-incidence matrix B (methods x benchmarks, integer ids), and shared counts are rows of B·Bᵀ
-(scipy.sparse), computed only for the methods that can reach the top (see ``top_pairs``). Reading
-the links is what costs on a large graph, so `kg shared` keeps them beside the store it read them
-from (``cached_evaluated_on``).
+onto the methods (networkx's ``bipartite.weighted_projected_graph``), less the benchmarks on which
+they do not meet, weighted by the number of shared benchmarks and by Jaccard (shared over
+|B(M1) | B(M2)|). That projection has a number of edges quadratic in the methods evaluated on a
+popular benchmark (2.6M pairs on 10k synthetic papers), so it is not built: the method-benchmark
+links are read with two SPARQL SELECTs into a sparse 0/1 incidence matrix B (methods x benchmarks,
+integer ids) and a 0/1 matrix A of the links one proposing paper alone makes (methods x (paper,
+benchmark) slots), and shared counts are rows of B·Bᵀ - A·Aᵀ (scipy.sparse), computed only for the
+methods that can reach the top (see ``top_pairs``). Reading the links is what costs on a
+large graph, so `kg shared` keeps them beside the store it read them from (``cached_evaluated_on``).
 
 Ranking, here and in ontology/queries/methods-sharing-benchmarks.rq: most shared benchmarks first,
 then highest Jaccard, then by the first method's label and IRI, then the other's. In a pair the
@@ -27,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
-from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
@@ -55,7 +61,8 @@ FIRST_CANDIDATES = 64
 # thousands of terms into a few strings, instead of Python building an object per term (5x faster on a
 # large graph). IRIs hold no spaces and ENCODE_FOR_URI leaves none in a label.
 _EVALUATED = """
-SELECT ?benchmark (GROUP_CONCAT(STR(?method); separator=" ") AS ?methods) WHERE {{
+SELECT ?benchmark (GROUP_CONCAT(CONCAT(STR(?method), " ", STR(?paper), " ", STR(?relation)); separator=" ")
+                   AS ?links) WHERE {{
   VALUES ?relation {{ {relations} }}
   ?paper ?relation ?method ; kg:evaluatedOn ?benchmark .
 }} GROUP BY ?benchmark"""
@@ -99,6 +106,7 @@ class SharedPair:
 
 
 _TEXT_FIELDS = ("methods", "method_labels", "benchmarks", "benchmark_labels")
+_ARRAY_FIELDS = ("indptr", "indices", "alone_indptr", "alone_indices", "slot_benchmarks")
 
 
 @dataclass(frozen=True)
@@ -106,8 +114,10 @@ class Incidence:
     """Which method is evaluated on which benchmark, as a sparse 0/1 matrix over integer ids.
 
     Row ``i`` is method ``methods[i]`` (IRI) labelled ``method_labels[i]``, methods sorted by
-    (label, IRI); column ``j`` is benchmark ``benchmarks[j]`` labelled ``benchmark_labels[j]``.
-    Only methods evaluated on at least one benchmark are rows.
+    (label, IRI); column ``j`` of ``matrix`` is benchmark ``benchmarks[j]`` labelled
+    ``benchmark_labels[j]``. Column ``k`` of ``alone`` is a (paper, benchmark) slot, on benchmark
+    ``slot_benchmarks[k]``: a method has a 1 there when that paper, proposing it, is the only one
+    evaluating it on that benchmark. Only methods evaluated on at least one benchmark are rows.
     """
 
     methods: tuple[str, ...]
@@ -115,45 +125,60 @@ class Incidence:
     benchmarks: tuple[str, ...]
     benchmark_labels: tuple[str, ...]
     matrix: sparse.csr_array
+    alone: sparse.csr_array
+    slot_benchmarks: np.ndarray
 
     @classmethod
-    def from_links(cls, links: Iterable[tuple[str, str]], labels: dict[str, str]) -> Incidence:
-        """The incidence of (method IRI, benchmark IRI) ``links``; ``labels`` maps IRIs to labels
-        (an IRI without one is its own label).
+    def from_links(cls, links: Iterable[tuple[str, str, str, bool]], labels: dict[str, str]) -> Incidence:
+        """The incidence of (method IRI, benchmark IRI, paper IRI, proposes) ``links``: the paper,
+        proposing the method or not, evaluates it on the benchmark. ``labels`` maps IRIs to labels (an
+        IRI without one is its own label).
 
-        >>> inc = Incidence.from_links([("m2", "b"), ("m1", "b")], {"m1": "Z", "m2": "A", "b": "GLUE"})
-        >>> inc.method_labels, inc.matrix.toarray().tolist()
-        (('A', 'Z'), [[1], [1]])
+        >>> inc = Incidence.from_links([("m2", "b", "p", True), ("m1", "b", "p", True), ("m1", "b", "q", True)],
+        ...                            {"m1": "Z", "m2": "A", "b": "GLUE"})
+        >>> inc.method_labels, inc.matrix.toarray().tolist(), inc.alone.toarray().tolist()
+        (('A', 'Z'), [[1], [1]], [[1], [0]])
         """
-        links = list(set(links))
+        proposing: dict[tuple[str, str], dict[str, bool]] = {}
+        for method, benchmark, paper, proposes in links:
+            found = proposing.setdefault((method, benchmark), {})
+            found[paper] = found.get(paper, False) or proposes
         label = lambda iri: labels.get(iri, iri)  # noqa: E731
-        methods = sorted({method for method, _ in links}, key=lambda iri: (label(iri), iri))
-        benchmarks = sorted({benchmark for _, benchmark in links})
+        methods = sorted({method for method, _ in proposing}, key=lambda iri: (label(iri), iri))
+        benchmarks = sorted({benchmark for _, benchmark in proposing})
         method_id = {iri: i for i, iri in enumerate(methods)}
         benchmark_id = {iri: j for j, iri in enumerate(benchmarks)}
-        rows = np.fromiter((method_id[m] for m, _ in links), dtype=np.int32, count=len(links))
-        cols = np.fromiter((benchmark_id[b] for _, b in links), dtype=np.int32, count=len(links))
-        matrix = sparse.csr_array((np.ones(len(links), dtype=np.int32), (rows, cols)),
-                                  shape=(len(methods), len(benchmarks)))
-        matrix.sort_indices()  # whatever the order of links
+        matrix = _zero_one([method_id[m] for m, _ in proposing], [benchmark_id[b] for _, b in proposing],
+                           len(methods), len(benchmarks))
+        # (paper, benchmark id, method id) of the links one paper alone makes, proposing the method
+        alone = sorted((paper, benchmark_id[b], method_id[m]) for (m, b), found in proposing.items()
+                       if len(found) == 1 for paper, proposes in found.items() if proposes)
+        slots = sorted({(paper, benchmark) for paper, benchmark, _ in alone})
+        slot_id = {slot: k for k, slot in enumerate(slots)}
         return cls(tuple(methods), tuple(map(label, methods)), tuple(benchmarks), tuple(map(label, benchmarks)),
-                   matrix)
+                   matrix, _zero_one([m for _, _, m in alone], [slot_id[p, b] for p, b, _ in alone], len(methods),
+                                     len(slots)),
+                   np.array([benchmark for _, benchmark in slots], dtype=np.int32))
 
     def save(self, path: Path) -> None:
         """Write to ``path`` (NumPy .npz, no pickles) atomically."""
         arrays = {name: np.array(getattr(self, name), dtype=str) for name in _TEXT_FIELDS}
         with atomic_path(path) as tmp, open(tmp, "wb") as out:
-            np.savez_compressed(out, indptr=self.matrix.indptr, indices=self.matrix.indices, **arrays)
+            np.savez_compressed(out, indptr=self.matrix.indptr, indices=self.matrix.indices,
+                                alone_indptr=self.alone.indptr, alone_indices=self.alone.indices,
+                                slot_benchmarks=self.slot_benchmarks, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> Incidence:
         """Read what ``save`` wrote."""
         with np.load(path, allow_pickle=False) as data:
             texts = {name: tuple(data[name].tolist()) for name in _TEXT_FIELDS}
-            indices, indptr = data["indices"], data["indptr"]
-        matrix = sparse.csr_array((np.ones(len(indices), dtype=np.int32), indices, indptr),
-                                  shape=(len(texts["methods"]), len(texts["benchmarks"])))
-        return cls(**texts, matrix=matrix)
+            arrays = {name: data[name] for name in _ARRAY_FIELDS}
+        n_methods = len(texts["methods"])
+        return cls(**texts, matrix=_ones(arrays["indices"], arrays["indptr"], (n_methods, len(texts["benchmarks"]))),
+                   alone=_ones(arrays["alone_indices"], arrays["alone_indptr"],
+                               (n_methods, len(arrays["slot_benchmarks"]))),
+                   slot_benchmarks=arrays["slot_benchmarks"])
 
     def degrees(self) -> np.ndarray:
         """Number of benchmarks of each method."""
@@ -161,11 +186,39 @@ class Incidence:
 
     def common(self, first: int, second: int) -> tuple[str, ...]:
         """Labels of the benchmarks methods ``first`` and ``second`` share, sorted."""
-        shared = np.intersect1d(self._row(first), self._row(second), assume_unique=True)
-        return tuple(sorted(self.benchmark_labels[j] for j in shared))
+        shared = np.intersect1d(_row(self.matrix, first), _row(self.matrix, second), assume_unique=True)
+        one_paper = self.slot_benchmarks[np.intersect1d(_row(self.alone, first), _row(self.alone, second),
+                                                        assume_unique=True)]
+        return tuple(sorted(self.benchmark_labels[j] for j in np.setdiff1d(shared, one_paper, assume_unique=True)))
 
-    def _row(self, method: int) -> np.ndarray:
-        return self.matrix.indices[self.matrix.indptr[method]:self.matrix.indptr[method + 1]]
+    def shared_counts(self, rows: np.ndarray, others: np.ndarray | None = None) -> tuple[sparse.coo_array, np.ndarray]:
+        """How many benchmarks each method of ``rows`` shares with each method of ``others`` (None:
+        ``rows``), as a sparse matrix: B·Bᵀ less A·Aᵀ, the benchmarks a pair reaches through one and
+        the same paper only; and, for each of its entries, how many benchmarks the two have in common
+        (B·Bᵀ, for the Jaccard weight)."""
+        matrix, alone = self.matrix[rows], self.alone[rows]
+        other_matrix, other_alone = (matrix, alone) if others is None else (self.matrix[others], self.alone[others])
+        common = sparse.csr_array(matrix @ other_matrix.T)
+        shared = sparse.coo_array(common - alone @ other_alone.T)
+        shared.eliminate_zeros()
+        return shared, common[shared.row, shared.col]
+
+
+def _zero_one(rows: list[int], cols: list[int], n_rows: int, n_cols: int) -> sparse.csr_array:
+    """The sparse 0/1 matrix with ones at (rows[k], cols[k]), indices sorted whatever their order."""
+    matrix = sparse.csr_array((np.ones(len(rows), dtype=np.int32), (np.array(rows, dtype=np.int32),
+                                                                     np.array(cols, dtype=np.int32))),
+                              shape=(n_rows, n_cols))
+    matrix.sort_indices()
+    return matrix
+
+
+def _ones(indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]) -> sparse.csr_array:
+    return sparse.csr_array((np.ones(len(indices), dtype=np.int32), indices, indptr), shape=shape)
+
+
+def _row(matrix: sparse.csr_array, i: int) -> np.ndarray:
+    return matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]]
 
 
 def evaluated_on(graph: Graph, by: str = "benchmark", role: str = "proposed") -> Incidence:
@@ -175,8 +228,9 @@ def evaluated_on(graph: Graph, by: str = "benchmark", role: str = "proposed") ->
     if role not in METHOD_ROLES:
         raise ValueError(f"role must be one of {sorted(METHOD_ROLES)}, not {role!r}")
     labels = typed_labels(graph, by)
-    links = [(method, benchmark) for method, benchmark in link_counts(graph, role)
-             if method in labels["method"] and benchmark in labels["benchmark"]]
+    links = [(method, benchmark, paper, proposes)
+             for (method, benchmark), papers in link_papers(graph, role).items()
+             if method in labels["method"] and benchmark in labels["benchmark"] for paper, proposes in papers.items()]
     return Incidence.from_links(links, labels["method"] | labels["benchmark"])
 
 
@@ -193,12 +247,17 @@ def typed_labels(graph: Graph, by: str) -> dict[str, dict[str, str]]:
     return labels
 
 
-def link_counts(graph: Graph, role: str) -> Counter:
-    """(method IRI, benchmark IRI) -> how many papers link the method by a relation of ``role`` and are
-    evaluated on the benchmark, in ``graph`` (counted once per relation, for ``role="any"``)."""
+def link_papers(graph: Graph, role: str) -> dict[tuple[str, str], dict[str, bool]]:
+    """(method IRI, benchmark IRI) -> the papers of ``graph`` that link the method by a relation of
+    ``role`` and are evaluated on the benchmark, each with whether it proposes the method."""
     relations = " ".join(f"kg:{name}" for name in METHOD_ROLES[role])
-    return Counter((method, benchmark) for benchmark, methods in select(graph, _EVALUATED.format(relations=relations))
-                   for method in methods.split(" "))
+    papers: dict[tuple[str, str], dict[str, bool]] = {}
+    for benchmark, joined in select(graph, _EVALUATED.format(relations=relations)):
+        words = joined.split(" ")
+        for method, paper, relation in zip(words[::3], words[1::3], words[2::3]):
+            found = papers.setdefault((method, benchmark), {})
+            found[paper] = found.get(paper, False) or relation == f"{KG}proposes"
+    return papers
 
 
 def top_pairs(incidence: Incidence, top: int | None = None, min_shared: int = 1) -> list[SharedPair]:
@@ -214,10 +273,13 @@ def top_pairs(incidence: Incidence, top: int | None = None, min_shared: int = 1)
     pairs takes 10 s). Worst
     case: when fewer than ``top`` pairs share two or more benchmarks, every pair is counted.
 
-    >>> inc = Incidence.from_links([("a", "glue"), ("a", "mmlu"), ("b", "glue"), ("b", "mmlu"), ("c", "glue")],
-    ...                            {"glue": "GLUE", "mmlu": "MMLU"})
-    >>> [(p.method, p.other, p.shared, p.jaccard, p.benchmarks) for p in top_pairs(inc)]
-    [('a', 'b', 2, 1.0, ('GLUE', 'MMLU')), ('a', 'c', 1, 0.5, ('GLUE',)), ('b', 'c', 1, 0.5, ('GLUE',))]
+    >>> links = [("a", "glue", "p1"), ("a", "mmlu", "p1"), ("b", "glue", "p2"), ("b", "mmlu", "p2"), ("c", "glue", "p3"),
+    ...          ("d", "glue", "p3")]
+    >>> inc = Incidence.from_links([(*link, True) for link in links], {"glue": "GLUE", "mmlu": "MMLU"})
+    >>> [(p.method, p.other, p.shared, p.jaccard, p.benchmarks) for p in top_pairs(inc)][:3]
+    [('a', 'b', 2, 1.0, ('GLUE', 'MMLU')), ('a', 'c', 1, 0.5, ('GLUE',)), ('a', 'd', 1, 0.5, ('GLUE',))]
+    >>> ("c", "d") in [(p.method, p.other) for p in top_pairs(inc)]  # p3 alone evaluates them, proposing both
+    False
     >>> [(p.method, p.other) for p in top_pairs(inc, top=1)]
     [('a', 'b')]
     """
@@ -228,42 +290,43 @@ def top_pairs(incidence: Incidence, top: int | None = None, min_shared: int = 1)
     while True:
         few = wanted is not None and candidates < len(by_degree)
         threshold = max(min_shared, int(by_degree[candidates - 1])) if few else min_shared
-        first, second, shared = _pairs_among(incidence.matrix, np.flatnonzero(degrees >= threshold), threshold)
+        first, second, shared, common = _pairs_among(incidence, np.flatnonzero(degrees >= threshold), threshold)
         if threshold == min_shared or len(shared) >= wanted:
             break
         candidates *= 4
-    return _ranked(incidence, first, second, shared, wanted)
+    return _ranked(incidence, first, second, shared, common, wanted)
 
 
 def closest_methods(incidence: Incidence, method: int, top: int | None = None, min_shared: int = 1) -> list[SharedPair]:
     """The ``top`` (None or 0: all) methods sharing at least ``min_shared`` benchmarks with method
     number ``method``, ranked; each pair has ``method`` first.
 
-    >>> inc = Incidence.from_links([("a", "glue"), ("b", "glue"), ("b", "mmlu"), ("c", "mmlu")], {})
+    >>> links = [("a", "glue", "p1"), ("b", "glue", "p2"), ("b", "mmlu", "p2"), ("c", "mmlu", "p3")]
+    >>> inc = Incidence.from_links([(*link, True) for link in links], {})
     >>> [(p.method, p.other, p.jaccard) for p in closest_methods(inc, 1)]
     [('b', 'a', 0.5), ('b', 'c', 0.5)]
     """
-    row = sparse.csr_array(incidence.matrix[[method]] @ incidence.matrix.T)
-    keep = (row.indices != method) & (row.data >= min_shared)
-    others = row.indices[keep]
-    return _ranked(incidence, np.full_like(others, method), others, row.data[keep], top or None)
+    row, common = incidence.shared_counts(np.array([method]), np.arange(len(incidence.methods)))
+    keep = (row.col != method) & (row.data >= min_shared)
+    others = row.col[keep]
+    return _ranked(incidence, np.full_like(others, method), others, row.data[keep], common[keep], top or None)
 
 
-def _pairs_among(matrix: sparse.csr_array, methods: np.ndarray, min_shared: int) -> tuple[np.ndarray, ...]:
-    """(first, second, shared) arrays of the pairs of ``methods`` (ids) sharing ``min_shared`` or
-    more benchmarks, each pair once with first < second."""
-    rows = matrix[methods]
-    counts = sparse.triu(sparse.coo_array(rows @ rows.T), k=1)
-    keep = counts.data >= min_shared
-    return methods[counts.row[keep]], methods[counts.col[keep]], counts.data[keep]
+def _pairs_among(incidence: Incidence, methods: np.ndarray, min_shared: int) -> tuple[np.ndarray, ...]:
+    """(first, second, shared, common) arrays of the pairs of ``methods`` (ids) sharing ``min_shared``
+    or more benchmarks, each pair once with first < second."""
+    shared, common = incidence.shared_counts(methods)
+    keep = (shared.row < shared.col) & (shared.data >= min_shared)
+    return methods[shared.row[keep]], methods[shared.col[keep]], shared.data[keep], common[keep]
 
 
-def _ranked(incidence: Incidence, first: np.ndarray, second: np.ndarray, shared: np.ndarray,
+def _ranked(incidence: Incidence, first: np.ndarray, second: np.ndarray, shared: np.ndarray, common: np.ndarray,
             top: int | None) -> list[SharedPair]:
-    """The ``top`` (None: all) of the pairs (first[k], second[k]) sharing shared[k] benchmarks, as
-    SharedPairs in rank order: shared, Jaccard (both descending), then the first's and the second's ids."""
+    """The ``top`` (None: all) of the pairs (first[k], second[k]) sharing shared[k] benchmarks (of
+    common[k] they both have), as SharedPairs in rank order: shared, Jaccard (shared over the
+    benchmarks of either; both descending), then the first's and the second's ids."""
     degrees = incidence.degrees()
-    jaccard = shared / (degrees[first] + degrees[second] - shared)
+    jaccard = shared / (degrees[first] + degrees[second] - common)
     order = np.lexsort((second, first, -jaccard, -shared))[:top]
     return [
         SharedPair(
@@ -305,7 +368,8 @@ def cache_file_name(by: str, role: str) -> str:
     """The cache file of ``evaluated_on(graph, by, role)``, named by a hash of everything that decides
     the links (classes, relations, the queries, the file layout), so changed code never reads an old file.
     """
-    recipe = repr((METHOD_TYPES, BENCHMARK_TYPES[by], METHOD_ROLES[role], _EVALUATED, _LABELLED, _TEXT_FIELDS))
+    recipe = repr((METHOD_TYPES, BENCHMARK_TYPES[by], METHOD_ROLES[role], _EVALUATED, _LABELLED, _TEXT_FIELDS,
+                   _ARRAY_FIELDS))
     return f"shared-{by}-{role}-{hashlib.sha1(recipe.encode()).hexdigest()[:12]}.npz"
 
 
