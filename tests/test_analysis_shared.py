@@ -263,6 +263,12 @@ def test_kg_build_keeps_the_default_links_and_plain_store_folders_get_no_cache(t
     shutil.copytree(generation(tmp_path / "g") / "store", plain / "store")
     assert run(plain).output == run(tmp_path / "g").output
     assert list(plain.iterdir()) == [plain / "store"]  # not a generation: nothing written beside it
+    code = ("import sys; from kg.cli import main\n"
+            f"try: main(['shared', '--graph', {str(tmp_path / 'g')!r}])\n"
+            "except SystemExit: pass\n"
+            "print(sorted({'rdflib', 'oxrdflib', 'pyoxigraph'} & set(sys.modules)))")
+    answered = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert answered.endswith("\n[]\n")  # answered from the kept links: the store is not opened
 
 
 def test_cli_shared_method_top(graph_dir):

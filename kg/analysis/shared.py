@@ -36,18 +36,21 @@ import re
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 from urllib.parse import unquote
 
 import numpy as np
-from rdflib import Graph, Literal, URIRef
 from scipy import sparse
 
-from kg.analysis.rows import select
 from kg.errors import KGError
 from kg.io import atomic_path
-from kg.sparql.binding import values_block
-from kg.vocab import KG
+
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
+
+# The functions that read the store import rdflib and kg.analysis.rows when called: `kg shared`
+# answered from a generation's cached links (cached_incidence) never loads them, a quarter of its
+# one-second start.
 
 METHOD_TYPES = ("Method", "Model")
 BENCHMARK_TYPES = {"benchmark": ("Benchmark",), "dataset": ("Dataset",), "both": ("Benchmark", "Dataset")}
@@ -238,6 +241,9 @@ def typed_labels(graph: Graph, by: str) -> dict[str, dict[str, str]]:
     """The label of each method (``"method"``: Method or Model) and benchmark (``"benchmark"``: the
     classes of ``by``) of ``graph``, by IRI (the smallest, should one have several)."""
     labels: dict[str, dict[str, str]] = {side: {} for side in ("method", "benchmark")}
+    from kg.analysis.rows import select
+    from kg.vocab import KG
+
     classes = {f"{KG}{name}": "method" for name in METHOD_TYPES} | {f"{KG}{name}": "benchmark" for name in BENCHMARK_TYPES[by]}
     for cls, joined in select(graph, _LABELLED.format(classes=" ".join(f"<{iri}>" for iri in classes))):
         found = labels[classes[cls]]
@@ -250,6 +256,9 @@ def typed_labels(graph: Graph, by: str) -> dict[str, dict[str, str]]:
 def link_papers(graph: Graph, role: str) -> dict[tuple[str, str], dict[str, bool]]:
     """(method IRI, benchmark IRI) -> the papers of ``graph`` that link the method by a relation of
     ``role`` and are evaluated on the benchmark, each with whether it proposes the method."""
+    from kg.analysis.rows import select
+    from kg.vocab import KG
+
     relations = " ".join(f"kg:{name}" for name in METHOD_ROLES[role])
     papers: dict[tuple[str, str], dict[str, bool]] = {}
     for benchmark, joined in select(graph, _EVALUATED.format(relations=relations)):
@@ -342,6 +351,15 @@ def _ranked(incidence: Incidence, first: np.ndarray, second: np.ndarray, shared:
     ]
 
 
+def cached_incidence(folder: Path, by: str = "benchmark", role: str = "proposed") -> Incidence | None:
+    """The incidence ``cached_evaluated_on`` keeps in generation folder ``folder``, or None when there
+    is none (or it is damaged)."""
+    try:
+        return Incidence.load(Path(folder) / CACHE_FOLDER / cache_file_name(by, role))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+
+
 def cached_evaluated_on(graph: Graph, folder: Path, by: str = "benchmark", role: str = "proposed") -> Incidence:
     """``evaluated_on(graph, by, role)``, kept in ``folder`` for the next call.
 
@@ -351,14 +369,12 @@ def cached_evaluated_on(graph: Graph, folder: Path, by: str = "benchmark", role:
     store takes seconds on a 50k-paper graph, loading them back milliseconds. A damaged file is
     read again from the store and replaced; a folder one cannot write to just means no cache.
     """
-    path = Path(folder) / CACHE_FOLDER / cache_file_name(by, role)
-    try:
-        return Incidence.load(path)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        pass
+    incidence = cached_incidence(folder, by, role)
+    if incidence is not None:
+        return incidence
     incidence = evaluated_on(graph, by=by, role=role)
     try:
-        incidence.save(path)
+        incidence.save(Path(folder) / CACHE_FOLDER / cache_file_name(by, role))
     except OSError:
         pass
     return incidence
@@ -398,6 +414,11 @@ def shared_benchmarks(graph: Graph, by: str = "benchmark", role: str = "proposed
 def resolve_method(graph: Graph, name: str) -> str:
     """The IRI of the one Method or Model called ``name`` (label or alias in any case, else its IRI);
     KGError otherwise."""
+    from rdflib import Literal, URIRef
+
+    from kg.analysis.rows import select
+    from kg.sparql.binding import values_block
+
     named = [URIRef(row[0]) for row in select(graph, _NAMED.format(name=values_block({"name": [Literal(name)]})))]
     found = _methods_among(graph, named)
     if not found and ":" in name and not _NOT_IN_IRIS.search(name):
@@ -411,4 +432,7 @@ def resolve_method(graph: Graph, name: str) -> str:
 
 def _methods_among(graph: Graph, iris: list[URIRef]) -> list[str]:
     """Those of ``iris`` that are a Method or a Model, sorted."""
+    from kg.analysis.rows import select
+    from kg.sparql.binding import values_block
+
     return sorted(row[0] for row in select(graph, _TYPED.format(method=values_block({"method": iris})))) if iris else []

@@ -122,13 +122,20 @@ def shared(graph_dir: Path, by: str, role: str, min_shared: int, method_name: st
     the methods closest to one.
 
     A method is evaluated on a benchmark when a paper proposing it (--role any: proposing or using
-    it) reports results on that benchmark (kg:evaluatedOn)."""
-    from kg.analysis import shared_benchmarks
-    from kg.graph.store import current_generation
+    it) reports results on that benchmark (kg:evaluatedOn). Two methods share a benchmark unless the
+    one paper evaluating either of them on it proposes both (a framework and its own parts do not
+    meet; a paper comparing its method with another one does)."""
+    from kg.analysis.shared import cached_incidence, shared_benchmarks, top_pairs
+    from kg.graph.layout import current_generation
 
+    top = None if list_all else top
     generation = current_generation(graph_dir)  # its links are cached there; a build never changes it
-    pairs = shared_benchmarks(open_graph_dir(generation or graph_dir), by=by, role=role, min_shared=min_shared,
-                              method=method_name, top=None if list_all else top, cache=generation)
+    incidence = cached_incidence(generation, by, role) if generation and method_name is None else None
+    if incidence is not None:  # the store is not opened (nor rdflib loaded)
+        pairs = top_pairs(incidence, top, min_shared)
+    else:
+        pairs = shared_benchmarks(open_graph_dir(generation or graph_dir), by=by, role=role, min_shared=min_shared,
+                                  method=method_name, top=top, cache=generation)
     print_pairs(pairs, output_format)
 
 

@@ -278,9 +278,10 @@ def type_features(resolved, keep_features: Mapping[str, float] | None = None) ->
 
 
 _AUTHOR_WORDS = re.compile(r"\b(we|our|this paper|this work)\b", re.IGNORECASE)
-_NEW_WORDS = re.compile(  # not "in terms of", "named entity", "news", "long-term"
-    r"(?<![\w-])(?:propos|introduc|present(?:s|ed|ing)?\b|novel\b|new\b|call(?:s|ed)?\b|name[sd]?\b(?!\s+entit)"
-    r"|dub(?:s|bed)?\b|term(?:s|ed)?\b(?!\s+of\b))", re.IGNORECASE)
+_NEW_WORDS = re.compile(  # not "in terms of", "named entity", "news", "long-term", "new state-of-the-art results"
+    r"(?<![\w-])(?:propos|introduc|present(?:s|ed|ing)?\b|novel\b"
+    r"|new\b(?!\s+(?:state|sota|best|records?\b|highs?\b|results?\b))"
+    r"|call(?:s|ed)?\b|name[sd]?\b(?!\s+entit)|dub(?:s|bed)?\b|term(?:s|ed)?\b(?!\s+of\b))", re.IGNORECASE)
 
 
 @lru_cache(maxsize=16384)
@@ -291,6 +292,8 @@ def _sentence_flags(sentence: str) -> tuple[bool, bool]:
     ((True, True), (False, False))
     >>> [_sentence_flags(s)[1] for s in ("Better in terms of speed.", "Named entity recognition.", "A method named X.")]
     [False, False, True]
+    >>> [_sentence_flags(s)[1] for s in ("With X it sets new state-of-the-art results.", "It reaches new best results.")]
+    [False, False]
     """
     return bool(_AUTHOR_WORDS.search(sentence)), bool(_NEW_WORDS.search(sentence))
 

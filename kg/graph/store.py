@@ -45,18 +45,12 @@ from rdflib.term import Node
 
 from kg.errors import KGError
 from kg.graph.build import TURTLE_PREFIXES, Chunk, Reuse
+from kg.graph.layout import CURRENT, GENERATION_PREFIX, INDEX, MANIFEST, REJECTS, STORE, TURTLE, current_generation
 from kg.graph.stats import GraphCounts, graph_counts, quad_counts
 from kg.io import replace_dir
 from kg.model import Reject
 from kg.vocab import PREFIXES
 
-STORE = "store"
-TURTLE = "graph.ttl"
-REJECTS = "rejects.jsonl"
-MANIFEST = "build.json"
-INDEX = "chunks.tsv"
-CURRENT = ".current"
-GENERATION_PREFIX = ".gen-"
 _LOCK = ".lock"
 
 Triple = tuple[URIRef, URIRef, Node]
@@ -73,13 +67,6 @@ def open_graph(graph_dir: Path) -> Graph:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph
-
-
-def current_generation(graph_dir: Path) -> Path | None:
-    """The generation folder ``graph_dir``'s store is in now (resolved once, so what is read next and
-    anything kept beside it belong to the same build); None for a store outside a generation."""
-    folder = (Path(graph_dir) / STORE).resolve().parent
-    return folder if folder.name.startswith(GENERATION_PREFIX) else None
 
 
 def open_store(graph_dir: Path) -> ox.Store:
