@@ -127,6 +127,11 @@ def test_pattern_our_kind_x_marks_proposed(sentence, kind):
     assert best_type(found["SparseProbe"]) == kind
 
 
+def test_pattern_our_contribution_x_marks_proposed():
+    found = by_surface(section_mentions("Our contribution, Decomposable Flow Matching (DFM), is simple.", "abstract"))
+    assert found["Decomposable Flow Matching"].proposed and "pattern:our-x" in found["Decomposable Flow Matching"].reasons
+
+
 def test_pattern_our_x_skips_borrowed_roles():
     found = by_surface(section_mentions("We compare with our BERT baseline and our ViT backbone.", "abstract"))
     assert not found["BERT"].proposed and not found["ViT"].proposed
@@ -155,6 +160,11 @@ def test_pattern_datasets_such_as_types_list():
 def test_pattern_in_terms_of_types_metric():
     found = by_surface(section_mentions("It wins in terms of ZetaScore-2.", "abstract"))
     assert best_type(found["ZetaScore-2"]) == "Metric"
+
+
+def test_pattern_amount_in_x_types_metric():
+    found = by_surface(section_mentions("It gains +8.43 in Scene Consistency and 2.1% in ZetaScore-2.", "abstract"))
+    assert best_type(found["Scene Consistency"]) == best_type(found["ZetaScore-2"]) == "Metric"
 
 
 def test_head_noun_phrase_and_stop_modifiers():

@@ -53,6 +53,7 @@ _NOT_NAME = re.compile(
     r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
     rf"|(?i:^{_NUMBER_WITH_UNIT}$|^\d+(\.\d+)?times)"  # "16GB", "40dB", "3.2GFLOPs", "8timesA800"
     r"|^[x×]\d+(\.\d+)?$"  # a factor written before its number: "x21 faster"
+    r"|^sim\d"  # LaTeX's \sim that lost its backslash: "1.3B sim14B"
     r"|^[a-z]+/"  # "41.9B total/6.6B active"
     r"|^(?:ell|[A-Za-z])_\{?[0-9a-z]\}?(?:-norms?)?$"  # LaTeX variables: "F_1", "ell_2-norm" ($\ell_2$-norm)
 )
@@ -159,8 +160,8 @@ def is_name_shaped(text: str) -> bool:
     [False, False, False, False, False, False, False]
     >>> [is_name_shaped(t) for t in ("SVD-Free", "LLM-based", "GPT-style", "2Go", "16GB", "30Fps", "40dB")]
     [False, False, False, False, False, False, False]
-    >>> [is_name_shaped(t) for t in ("3.2GFLOPs", "1.5TFLOPS", "2.5Gbps", "5000mAh", "8timesA800", "x21", "GPT-4o")]
-    [False, False, False, False, False, False, True]
+    >>> [is_name_shaped(t) for t in ("3.2GFLOPs", "1.5TFLOPS", "2.5Gbps", "5000mAh", "8timesA800", "x21", "sim14B")]
+    [False, False, False, False, False, False, False]
     """
     if len(text) < 2 or not text[0].isalnum() or _GENERIC_PLURAL.match(text) or _NOT_NAME.search(text) \
             or _ADJECTIVE_COMPOUND.search(text):
@@ -712,7 +713,7 @@ def _reads_as_clause(words: list[str]) -> bool:
 
 def add_context_types(doc: Doc, resources: Resources) -> None:
     """Type votes from context: "the X benchmark", "datasets such as A, B and C" (or "datasets (A, B
-    and C)", "datasets A, B and C"), "in terms of X"."""
+    and C)", "datasets A, B and C"), "in terms of X", "+8.43 in X" (an amount in X: a metric)."""
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
     lowers, words, n_words = lowers_of(doc), words_of(doc), len(doc)
@@ -723,6 +724,8 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
                 candidate.vote(kind, W_CUE, f"pattern:the-x-{lowers[end]}")
         if start >= 3 and lowers[start - 1] == "of" and span_text(doc, start - 3, start).lower() == "in terms of":
             candidate.vote("Metric", W_CUE, "pattern:in-terms-of")
+        if start >= 2 and lowers[start - 1] == "in" and _AMOUNT.match(lowers[start - 2]):
+            candidate.vote("Metric", W_CUE, "pattern:amount-in-x")  # "+8.43 in Scene Consistency", "3x in latency"
         if end < n_words and words[end] == "-based":
             candidate.vote("Method", W_HEAD, "pattern:x-based")
     for i in word_positions(doc)[ON_WORD]:
@@ -803,9 +806,13 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
                 break
             i += 1
     for (start, end), cand in table.items():
-        before = start - 2 if start >= 2 and lowers[start - 1] in _NEW_WORDS else start - 1
+        before = start - 1
+        if before >= 1 and lowers[before] in _NEW_WORDS:
+            before -= 1
+        elif before >= 2 and lowers[before] in {",", ":"} and lowers[before - 1] in _CONTRIBUTION_NOUNS:
+            before -= 2
         if before >= 0 and lowers[before] == "our" and (end == len(doc) or lowers[end] not in _BORROWED_ROLES):
-            # "our (proposed) DDPM reach ...", not "our BERT baseline"
+            # "our (proposed) DDPM reach ...", "Our contribution, DFM, is ...", not "our BERT baseline"
             cand.proposed = True
             cand.reasons.append("pattern:our-x")
     for k in word_positions(doc)[CUE_WORD]:  # "our method, X,", "our framework (X)", "we call our model X"
@@ -837,6 +844,9 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             kind = _title_head_type(doc[colon + 1 :])
             candidate.vote(kind or "Method", W_CUE if kind else W_DEFAULT * 2, "title:head-noun")
 
+
+#: nouns in "our contribution, X": X is the paper's, of no particular type
+_CONTRIBUTION_NOUNS = frozenset({"contribution", "solution", "proposal"})
 
 #: nouns after "our X" saying X is someone else's thing the authors use ("our BERT baseline")
 _BORROWED_ROLES = frozenset({"baseline", "baselines", "teacher", "backbone", "backbones"})
@@ -945,6 +955,9 @@ def _title_head_type(rest: Span) -> str | None:
             return "Dataset"
     return None
 
+
+#: an amount before "in X": "+8.43", "2.1%" ("%" is a token of its own), "3x", "5 points"
+_AMOUNT = re.compile(rf"^[+±−-]?\d+(?:\.\d+)?$|^%$|^(?:points|pp|percent)$|^{_NUMBER_WITH_UNIT}$", re.IGNORECASE)
 
 _MEASURE_WORD = re.compile(rf"^{_NUMBER_WITH_UNIT}$|^[a-z]$", re.IGNORECASE)
 
