@@ -17,7 +17,7 @@ onto the methods (networkx's ``bipartite.weighted_projected_graph``), less the b
 they do not meet, weighted by the number of shared benchmarks and by Jaccard (shared over
 |B(M1) | B(M2)|). That projection has a number of edges quadratic in the methods evaluated on a
 popular benchmark (2.6M pairs on 10k synthetic papers), so it is not built: the method-benchmark
-links are read with two SPARQL SELECTs into a sparse 0/1 incidence matrix B (methods x benchmarks,
+links are read with a SPARQL SELECT per relation into a sparse 0/1 incidence matrix B (methods x benchmarks,
 integer ids) and a 0/1 matrix A of the links one proposing paper alone makes (methods x (paper,
 benchmark) slots), and shared counts are rows of B·Bᵀ - A·Aᵀ (scipy.sparse), computed only for the
 methods that can reach the top (see ``top_pairs``). Reading the links is what costs on a
@@ -225,7 +225,7 @@ def _row(matrix: sparse.csr_array, i: int) -> np.ndarray:
 
 
 def evaluated_on(graph: Graph, by: str = "benchmark", role: str = "proposed") -> Incidence:
-    """The method-benchmark incidence of ``graph``: one SELECT of links, one of typed labelled entities."""
+    """The method-benchmark incidence of ``graph``: a SELECT per relation of links, one of typed labelled entities."""
     if by not in BENCHMARK_TYPES:
         raise ValueError(f"by must be one of {sorted(BENCHMARK_TYPES)}, not {by!r}")
     if role not in METHOD_ROLES:
