@@ -145,6 +145,8 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
     >>> pairs = find_abbreviations(nlp("We use Mixture of Experts (MoE) and RL (reinforcement learning)."))
     >>> [(p.long.text, p.short.text) for p in pairs]
     [('Mixture of Experts', 'MoE'), ('reinforcement learning', 'RL')]
+    >>> find_abbreviations(nlp("subnets that share model weights (weight-shared shrinking)"))  # a word, no short form
+    []
     """
     words = words_of(doc)
     pairs = []
@@ -158,8 +160,10 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
             if long is not None:
                 pairs.append(Abbreviation(long=long, short=doc[open_i + 1 : close_i]))
                 continue
-        if open_i > 0 and close_i - open_i > 2 and is_short_form_candidate(words[open_i - 1]):
-            long = _long_form_span(doc, words[open_i - 1], open_i + 1, close_i)
+        before = words[open_i - 1] if open_i > 0 else ""
+        if close_i - open_i > 2 and is_short_form_candidate(before) and not before.islower():
+            # "RL (reinforcement learning)"; not "share model weights (weight-shared shrinking)"
+            long = _long_form_span(doc, before, open_i + 1, close_i)
             if long is not None and long.start == open_i + 1:
                 pairs.append(Abbreviation(long=long, short=doc[open_i - 1 : open_i]))
     return pairs
