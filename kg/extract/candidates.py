@@ -53,7 +53,7 @@ _NOT_NAME = re.compile(
     r"|/[A-Za-z]|-/|/.*/|^dB$|'\d\d$|[\"()]"
     rf"|(?i:^{_NUMBER_WITH_UNIT}$|^\d+(\.\d+)?times)"  # "16GB", "40dB", "3.2GFLOPs", "8timesA800"
     r"|^[x×]\d+(\.\d+)?$"  # a factor written before its number: "x21 faster"
-    r"|^sim\d"  # LaTeX's \sim that lost its backslash: "1.3B sim14B"
+    r"|^(?:sim|approx)\d"  # LaTeX's \sim, \approx that lost their backslash: "1.3B sim14B", "approx25"
     r"|^[a-z]+/"  # "41.9B total/6.6B active"
     r"|^(?:ell|[A-Za-z])_\{?[0-9a-z]\}?(?:-norms?)?$"  # LaTeX variables: "F_1", "ell_2-norm" ($\ell_2$-norm)
 )
@@ -81,7 +81,8 @@ _NAMING_WORDS = frozenset({"called", "named", "dubbed", "termed", "coined", "nam
 _EVAL_WORDS = frozenset({
     "evaluate", "evaluated", "evaluating", "evaluation", "evaluations", "experiments", "experiment",
     "results", "achieves", "achieve", "achieving", "outperforms", "outperform", "accuracy", "tested",
-    "state-of-the-art", "sota", "performance", "improvements", "gains", "benchmarked", "validated",
+    "state-of-the-art", "sota", "performance", "improvements", "gains", "benchmarked", "validated", "shown",
+    "demonstrated", "reported", "reports",
 })
 _LIST_INTRO = frozenset({"such", "as", "including", "like", "namely", ":", "e.g.", "e.g.,", "i.e."})
 _OBJECT_BOUNDARY = frozenset({
@@ -258,7 +259,7 @@ def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> boo
         return True
     if _GENERIC_PLURAL.match(text) and not in_lexicon:
         return True
-    return text.rsplit(" ", 1)[-1].lower() in _CLASS_PLURALS
+    return not in_lexicon and text.rsplit(" ", 1)[-1].lower() in _CLASS_PLURALS
 
 
 @lru_cache(maxsize=131072)
@@ -724,8 +725,10 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
                 candidate.vote(kind, W_CUE, f"pattern:the-x-{lowers[end]}")
         if start >= 3 and lowers[start - 1] == "of" and span_text(doc, start - 3, start).lower() == "in terms of":
             candidate.vote("Metric", W_CUE, "pattern:in-terms-of")
-        if start >= 2 and lowers[start - 1] == "in" and _AMOUNT.match(lowers[start - 2]):
-            candidate.vote("Metric", W_CUE, "pattern:amount-in-x")  # "+8.43 in Scene Consistency", "3x in latency"
+        if start >= 2 and lowers[start - 1] == "in" and _AMOUNT.match(lowers[start - 2]) \
+                and not is_name_shaped(words[start]):
+            # "+8.43 in Scene Consistency", "3x in latency"; not "(vs 9.76 in AffineQuant)", a system
+            candidate.vote("Metric", W_CUE, "pattern:amount-in-x")
         if end < n_words and words[end] == "-based":
             candidate.vote("Method", W_HEAD, "pattern:x-based")
     for i in word_positions(doc)[ON_WORD]:
