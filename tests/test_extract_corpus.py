@@ -210,6 +210,9 @@ def test_a_size_or_version_of_a_lexicon_name_keeps_the_lexicon_type():
 def test_a_paper_titled_with_a_known_name_it_introduces_proposes_it():
     (extraction,) = extract_corpus([Paper(title="Mistral 7B", abstract="We introduce Mistral 7B, a small language model.")])
     assert {e.name: e.role for e in extraction.entities}["Mistral 7B"] == "proposed"
+    (extraction,) = extract_corpus([Paper(title="Denoising Diffusion Probabilistic Models",
+                                          abstract="On CIFAR-10 our Denoising Diffusion Probabilistic Models reach FID 3.17.")])
+    assert {e.name: e.role for e in extraction.entities}["denoising diffusion probabilistic model"] == "proposed"
 
 
 def test_a_paper_titled_x_colon_proposes_x_however_well_known():

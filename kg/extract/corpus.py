@@ -625,13 +625,17 @@ def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: list
     return {key: tally.learned(key, rule_types[key], classes) for key in tally.things}
 
 
+#: reasons saying the paper presents the thing as its own
+_OWN_PATTERNS = frozenset({"pattern:we-propose", "pattern:our-x"})
+
+
 def announced(mentions: list[Mention]) -> bool:
     """Whether the paper titles itself with the name ("X: ..."; in the gold annotations every
     title's X that is an entity is proposed), or its whole title is the name and it says it
-    proposes it ("we propose X"): proposed, however well known the name is (the BERT paper proposes
-    BERT, the paper titled "Mistral 7B" Mistral 7B)."""
+    proposes it ("we propose X", "our X"): proposed, however well known the name is (the BERT paper
+    proposes BERT, the paper titled "Mistral 7B" Mistral 7B)."""
     reasons = {reason for m in mentions for reason in m.reasons}
-    return "title:head-noun" in reasons or "pattern:we-propose" in reasons and (any(
+    return "title:head-noun" in reasons or not reasons.isdisjoint(_OWN_PATTERNS) and (any(
         m.evidence.section == "title" and m.evidence.start == 0
         and m.evidence.end >= len(m.evidence.sentence.rstrip(" .")) for m in mentions))
 
