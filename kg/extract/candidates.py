@@ -60,7 +60,8 @@ _NOT_NAME = re.compile(
 _ADJECTIVE_COMPOUND = re.compile(  # "SVD-Free", "LLM-based", "GPT-style", "iPhone-X-optimized" describe
     r"-(?:free|driven|aware|based|guided|optimi[sz]ed|oriented|specific|agnostic|friendly|efficient|level|wise"
     r"|style|like|only|centric|conditioned|dependent|invariant|grained|tuned|enhanced|augmented|assisted"
-    r"|powered|generated|induced|informed|constrained|preserving|consistent|compatible)$",
+    r"|powered|generated|induced|informed|constrained|preserving|consistent|compatible"
+    r"|(?-i:[a-z]{3,}ed))$",  # any lower-case participle: "ZIP-FIT-selected", not "R1-Distilled"
     re.IGNORECASE,
 )
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
@@ -161,6 +162,8 @@ def is_name_shaped(text: str) -> bool:
     [False, False, False, False, False, False, False]
     >>> [is_name_shaped(t) for t in ("SVD-Free", "LLM-based", "GPT-style", "2Go", "16GB", "30Fps", "40dB")]
     [False, False, False, False, False, False, False]
+    >>> [is_name_shaped(t) for t in ("ZIP-FIT-selected", "GPT-4-distilled", "DeepSeek-R1-Distilled")]
+    [False, False, True]
     >>> [is_name_shaped(t) for t in ("3.2GFLOPs", "1.5TFLOPS", "2.5Gbps", "5000mAh", "8timesA800", "x21", "sim14B")]
     [False, False, False, False, False, False, False]
     """
