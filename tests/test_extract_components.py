@@ -56,6 +56,12 @@ def test_abbreviation_short_then_long():
     assert [(p.long.text, p.short.text) for p in find_abbreviations(doc)] == [("reinforcement learning", "RL")]
 
 
+def test_abbreviation_long_form_spells_the_short_one_by_initials():
+    doc = build_nlp()("We introduce Mixture of Monosemantic Experts for Transformers (Monet) and sparse Mixture of Experts (MoE).")
+    assert [p.long.text for p in find_abbreviations(doc)] == ["Mixture of Monosemantic Experts for Transformers",
+                                                              "Mixture of Experts"]
+
+
 def test_abbreviation_rejects_non_matching_parenthesis():
     doc = build_nlp()("The model is fast (see appendix) overall.")
     assert find_abbreviations(doc) == []

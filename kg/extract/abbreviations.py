@@ -82,6 +82,25 @@ def find_long_form_start(short: str, long: str) -> int | None:
     return max(start, 0)
 
 
+def letters_spelt(short: str, words: list[str], capitals_only: bool = False) -> int:
+    """How many letters of ``short`` (only its capitals, with ``capitals_only``), in order, begin a
+    word (or a hyphenated part) of ``words``, case-insensitively.
+
+    >>> letters_spelt("LoRA", ["Low-Rank", "Adaptation"], True), letters_spelt("LoRA", ["Low-Rank"], True)
+    (3, 2)
+    >>> letters_spelt("Monet", "Mixture of Monosemantic Experts for Transformers".split())
+    4
+    """
+    initials = "".join(part[0].lower() for word in words for part in word.split("-") if part)
+    spelt, at = 0, 0
+    for letter in short:
+        if letter.isupper() or (letter.isalpha() and not capitals_only):
+            found = initials.find(letter.lower(), at)
+            if found >= 0:  # a letter no initial spells is skipped ("n" of Monet)
+                spelt, at = spelt + 1, found + 1
+    return spelt
+
+
 def max_long_form_words(short: str) -> int:
     """Schwartz-Hearst's window: ``min(len + 5, 2 * len)`` words.
 
@@ -118,7 +137,23 @@ def _long_form_span(doc: Doc, short: str, start: int, end: int) -> Span | None:
         return None
     if len(span) > 2 and len(span[0].text) >= 2 and short.startswith(span[0].text):
         return None  # "SSE in both pure linear and hybrid (SSE-H)" names a variant of SSE, it does not spell it
-    return span
+    return _spelling_start(doc, short, span, start)
+
+
+def _spelling_start(doc: Doc, short: str, span: Span, window_start: int) -> Span:
+    """``span`` (the shortest long form) or a longer one, opening at an earlier word with the short
+    form's first letter, whose word initials spell more of the short form: "Mixture of Monosemantic
+    Experts for Transformers (Monet)", not "Monosemantic Experts for Transformers"."""
+    words = words_of(doc)
+    best, best_spelt = span, letters_spelt(short, words[span.start:span.end])
+    k = span.start - 1
+    while k >= window_start and not (doc[k].is_punct and doc[k].text not in "-/"):
+        if doc[k].text[0].lower() == short[0].lower() and not doc[k].is_stop:
+            spelt = letters_spelt(short, words[k:span.end])
+            if spelt > best_spelt:
+                best, best_spelt = doc[k:span.end], spelt
+        k -= 1
+    return best
 
 
 _PARENTHESES = frozenset({"(", ")"})

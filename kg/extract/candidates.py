@@ -25,7 +25,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.abbreviations import find_long_form_start, is_short_form_candidate, max_long_form_words
+from kg.extract.abbreviations import find_long_form_start, is_short_form_candidate, letters_spelt, max_long_form_words
 from kg.extract.tokens import (
     lowers_of,
     section_of,
@@ -669,7 +669,7 @@ def add_title_phrase(doc: Doc, resources: Resources, max_words: int = 4) -> None
                and short[0].lower() == lowers[start][0] and not doc[start].is_stop
                and find_long_form_start(short, span_text(doc, start, end)) == 0)
     while defined and end - start > 1 and find_long_form_start(short, span_text(doc, start, end - 1)) == 0 \
-            and _capitals_spelt(short, words[start:end - 1]) == _capitals_spelt(short, words[start:end]):
+            and letters_spelt(short, words[start:end - 1], True) == letters_spelt(short, words[start:end], True):
         end -= 1  # the shortest long form, as Schwartz-Hearst take it ("EpiCache: Episodic KV Cache Management"),
         # but not one leaving a capital unspelt ("LoRA: Low-Rank Adaptation", not "Low-Rank")
     if not defined and (
@@ -685,16 +685,6 @@ def add_title_phrase(doc: Doc, resources: Resources, max_words: int = 4) -> None
         candidate.partner, short_candidate.partner = (0, colon), (start, end)
         for linked in (candidate, short_candidate):
             linked.vote("Method", W_DEFAULT, "abbreviation")
-
-
-def _capitals_spelt(short: str, words: list[str]) -> int:
-    """How many capitals of ``short``, in order, begin a word (or a hyphenated part) of ``words``.
-
-    >>> _capitals_spelt("LoRA", ["Low-Rank", "Adaptation"]), _capitals_spelt("LoRA", ["Low-Rank"])
-    (3, 2)
-    """
-    initials = iter(part[0] for word in words for part in word.split("-") if part)
-    return sum(any(letter == initial.upper() for initial in initials) for letter in short if letter.isupper())
 
 
 def _reads_as_clause(words: list[str]) -> bool:
