@@ -394,3 +394,13 @@ def test_latex_variables_and_split_suffixes_are_not_names():
     assert is_name_shaped("LVLM_CSP")  # underscores in names stay possible
     surfaces = {m.evidence.surface for m in section_mentions("Timeline Control for Text-Driven 3D Human Motion", "title")}
     assert not any(s.startswith("-") for s in surfaces)
+
+
+@pytest.mark.parametrize("name, family", [("SQuAD-v2", "SQuAD"), ("Qwen2.5-7B", "Qwen2.5"), ("o3-mini-high", "o3-mini"),
+                                          ("GPT-4-turbo", "GPT-4")])
+def test_a_variant_name_takes_its_lexicon_familys_type(name, family):
+    from kg.extract.candidates import lexicon_family
+    from kg.extract.resources import load_resources
+
+    resources = load_resources()
+    assert lexicon_family(name, resources) is resources.lexicon[name_key(family)]

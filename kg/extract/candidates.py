@@ -202,7 +202,8 @@ def has_size_suffix(text: str) -> bool:
     return bool(_SIZE_SUFFIX.search(text))
 
 
-_VARIANT_SUFFIX = re.compile(r"(?:[-_ ]?v?\d+(?:\.\d+)*[BMK]?|-(?:base|large|small|tiny|instruct|chat))$", re.IGNORECASE)
+_VARIANT_SUFFIX = re.compile(r"(?:[-_ ]?v?\d+(?:\.\d+)*[BMK]?|-(?:base|large|small|tiny|huge|xl|instruct|chat|mini|nano|turbo|preview|pro|"
+                             r"lite|flash|low|medium|high))$", re.IGNORECASE)
 
 
 def lexicon_family(text: str, resources: Resources):
