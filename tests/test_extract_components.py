@@ -404,3 +404,9 @@ def test_a_variant_name_takes_its_lexicon_familys_type(name, family):
 
     resources = load_resources()
     assert lexicon_family(name, resources) is resources.lexicon[name_key(family)]
+
+
+def test_pattern_compared_with_names_baselines():
+    found = by_surface(section_mentions("ZetaNet outperforms FooNet-7B and BarNet, and is compared with BazNet.", "abstract"))
+    assert all("pattern:compared-with" in found[name].reasons for name in ("FooNet-7B", "BarNet", "BazNet"))
+    assert "pattern:compared-with" not in found["ZetaNet"].reasons

@@ -220,3 +220,10 @@ def test_a_paper_titled_x_colon_proposes_x_however_well_known():
                   abstract="BERT pre-trains deep bidirectional representations and improves the GLUE benchmark.")
     (extraction,) = extract_corpus([paper])
     assert {e.name: e.role for e in extraction.entities}["BERT"] == "proposed"
+
+
+def test_a_thing_the_paper_outperforms_is_not_proposed():
+    (extraction,) = extract_corpus([Paper(title="ZetaNet: fast nets",
+                                          abstract="We propose ZetaNet. ZetaNet outperforms FooNet-7B on ImageNet.")])
+    roles = {e.name: e.role for e in extraction.entities}
+    assert roles["ZetaNet"] == "proposed" and roles.get("FooNet-7B", "used") == "used"

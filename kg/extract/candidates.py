@@ -451,6 +451,9 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
             continue
         long_c = candidate_at(doc, long.start, long.end)
         short_c = candidate_at(doc, short.start, short.end)
+        known = resources.lexicon.get(name_key(short_c.canonical)) if short_c.canonical else None
+        if known is not None and not spells(long.text, known):
+            redefine(doc, short.text, known, resources.lexicon.get(name_key(long.text)))
         long_c.partner, short_c.partner = (short.start, short.end), (long.start, long.end)
         for cand in (long_c, short_c):
             cand.vote("Method", W_DEFAULT, "abbreviation")
@@ -464,6 +467,42 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
         for i in compress(range(len(words)), map(short.text.__eq__, words)):
             if not (short.start <= i < short.end):
                 candidate_at(doc, i, i + 1).partner = (long.start, long.end)
+
+
+def _word_stems(text: str) -> list[str]:
+    return [word[:5] for word in re.split(r"[\s-]+", text.lower()) if word]
+
+
+def spells(long: str, entry) -> bool:
+    """Whether ``long`` is one of the lexicon ``entry``'s names, word by word up to inflection.
+
+    >>> from kg.extract.resources import LexiconEntry
+    >>> mole = LexiconEntry("Method", "Mixture of LoRA Experts", ("MoLE",))
+    >>> spells("Mixture-of-LoRA Experts", mole), spells("Mixture of Latent Experts", mole)
+    (True, False)
+    """
+    stems = _word_stems(long)
+    return any(_word_stems(form) == stems for form in (entry.canonical, *entry.forms))
+
+
+def redefine(doc: Doc, short: str, known, spelled) -> None:
+    """The text defines ``short`` otherwise than the lexicon entry ``known`` does ("Mixture of Latent
+    Experts (MoLE)", where the lexicon's MoLE is the Mixture of LoRA Experts): the paper's definition
+    wins, so ``short``'s candidates lose that reading and take the entry the definition spells
+    (``spelled``), if any."""
+    forms = {short, short + "s", short.removesuffix("s")}
+    for span, candidate in candidates(doc).items():
+        if candidate.canonical == known.canonical and span_text(doc, *span) in forms:
+            if candidate.votes.get(known.type) == W_LEXICON:
+                del candidate.votes[known.type]
+            if "lexicon" in candidate.reasons:
+                candidate.reasons.remove("lexicon")
+            candidate.canonical = None
+            if spelled is not None:
+                candidate.canonical = spelled.canonical
+                candidate.vote(spelled.type, W_LEXICON, "lexicon")
+            else:
+                candidate.vote("Method", W_DEFAULT, "abbreviation")
 
 
 def drop_lexicon_readings(doc: Doc, short: str, long: str, resources: Resources) -> None:
@@ -784,10 +823,16 @@ def _vote_list(members: list[Candidate], kind: str, reason: str, weight: float =
 
 def mark_proposed(doc: Doc, resources: Resources) -> None:
     """Role patterns: "we propose/introduce/present X", "our (proposed) X", "our method, X",
-    "X, called/named/dubbed Y", title "X: ..."."""
+    "X, called/named/dubbed Y", title "X: ...", and the other side: "outperforms A, B and C",
+    "compared with A" name someone else's things (reason ``pattern:compared-with``)."""
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
     lowers = lowers_of(doc)
+    for i, word in enumerate(lowers):
+        if word in _COMPARED_WORDS or (word in {"with", "to"} and i > 0 and lowers[i - 1] == "compared"):
+            first = i + 2 if i + 2 < len(doc) and lowers[i + 1] == "the" else i + 1
+            for member in _list_members(doc, starts, first)[0]:
+                member.reasons.append("pattern:compared-with")
     for sent_start, sent_end in sentence_bounds(doc):
         verb = _propose_verb(doc, sent_start, sent_end)
         if verb is None:
@@ -841,6 +886,10 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             kind = _title_head_type(doc[colon + 1 :])
             candidate.vote(kind or "Method", W_CUE if kind else W_DEFAULT * 2, "title:head-noun")
 
+
+#: words after which a list names the things a paper compares itself with ("compared with" too)
+_COMPARED_WORDS = frozenset({"outperforms", "outperform", "outperforming", "surpasses", "surpass", "surpassing",
+                             "than", "versus", "vs", "vs."})
 
 #: nouns in "our contribution, X": X is the paper's, of no particular type
 _CONTRIBUTION_NOUNS = frozenset({"contribution", "solution", "proposal"})

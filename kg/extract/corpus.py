@@ -566,7 +566,7 @@ def paper_entities(paper: list[Resolved], profiles: list[Profile], types: dict[s
             continue
         entity_type = types.get(r.key, r.type)
         p_proposed = scorer.proposed(profile, r)
-        by_model = p_proposed >= proposed_threshold
+        by_model = p_proposed >= proposed_threshold and not compared_with(mentions)
         votes = r.group.votes if len(mentions) == len(r.group.mentions) else best_votes(mentions)
         entities.append(paper_entity(mentions, votes, r.name, entity_type, by_model or announced(mentions),
                                      probability, p_proposed if by_model else None))
@@ -627,6 +627,13 @@ def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: list
 
 #: reasons saying the paper presents the thing as its own
 _OWN_PATTERNS = frozenset({"pattern:we-propose", "pattern:our-x"})
+
+
+def compared_with(mentions: list[Mention]) -> bool:
+    """Whether the paper compares itself with the thing ("outperforms X", "compared with X") and never
+    says it proposes it: a baseline, whatever the role model thinks."""
+    reasons = {reason for m in mentions for reason in m.reasons}
+    return "pattern:compared-with" in reasons and reasons.isdisjoint(_OWN_PATTERNS)
 
 
 def announced(mentions: list[Mention]) -> bool:
