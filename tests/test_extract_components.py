@@ -410,3 +410,9 @@ def test_pattern_compared_with_names_baselines():
     found = by_surface(section_mentions("ZetaNet outperforms FooNet-7B and BarNet, and is compared with BazNet.", "abstract"))
     assert all("pattern:compared-with" in found[name].reasons for name in ("FooNet-7B", "BarNet", "BazNet"))
     assert "pattern:compared-with" not in found["ZetaNet"].reasons
+
+
+def test_a_title_case_run_does_not_open_with_a_relative_adjective():
+    found = by_surface(section_mentions("Recent Vision-Language-Action Models work. We use Simple Preference Optimization.",
+                                        "abstract"))
+    assert not any(surface.startswith("Recent") for surface in found) and "Simple Preference Optimization" in found

@@ -571,6 +571,10 @@ def _is_type_word(word: str) -> bool:
 _TITLE_CONNECTORS = frozenset({"of", "as", "for"})
 
 
+#: adjectives that place a thing among others and open no name ("Recent ...", "Existing ...")
+_RELATIVE_ADJECTIVES = frozenset({"recent", "existing", "current", "previous", "prior", "conventional", "traditional",
+                                  "typical", "popular", "modern", "contemporary", "mainstream"})
+
 #: lexicon types a Title-Case run may take in (:func:`add_title_case_phrases`)
 _EXTENDED_TYPES = frozenset({"Method", "Task"})
 
@@ -593,8 +597,8 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
     sentence_first, words = sentence_starts(doc), words_of(doc)
     next_free = 0
     for i in starts:
-        if i < next_free or i in taken or lowers[i] in STOP_WORDS:
-            continue
+        if i < next_free or i in taken or lowers[i] in STOP_WORDS or lowers[i] in _RELATIVE_ADJECTIVES:
+            continue  # "Recent Vision-Language-Action models" names no "Recent ..."
         end = i + 1
         while end < len(doc) and end - i < max_tokens and end not in taken:
             if end in titled:
