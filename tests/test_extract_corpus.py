@@ -227,3 +227,10 @@ def test_a_thing_the_paper_outperforms_is_not_proposed():
                                           abstract="We propose ZetaNet. ZetaNet outperforms FooNet-7B on ImageNet.")])
     roles = {e.name: e.role for e in extraction.entities}
     assert roles["ZetaNet"] == "proposed" and roles.get("FooNet-7B", "used") == "used"
+
+
+def test_a_plural_acronym_defined_by_a_named_thing_is_that_thing():
+    (extraction,) = extract_corpus([Paper(title="Horizon-Free RL for Latent MDPs",
+                                          abstract="We study RL in Latent Markov Decision Processes (LMDPs). The LMDP is hard.")])
+    aliases = {e.name: set(e.aliases) for e in extraction.entities}
+    assert {"LMDP", "LMDPs"} <= aliases["Latent Markov Decision Processes"]

@@ -443,10 +443,12 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
         long, short = pair.long, pair.short
         end = max(long.end, short.end)
         after = lowers_of(doc)[end + 1] if end + 1 < len(doc) and lowers_of(doc)[end] == ")" else None
-        if is_generic(long.text, resources) or is_generic(short.text, resources) \
+        if is_generic(long.text, resources) or is_generic(short.text, resources, in_lexicon=True) \
                 or long[-1].lower_ in _CLASS_PLURALS or after in _CLASS_PLURALS:
             # "Vision-Language-Action (VLA) models" names a class of models; here the short form
-            # means that class, not a lexicon name ("sparsely-activated models (SAMs)" is not SAM)
+            # means that class, not a lexicon name ("sparsely-activated models (SAMs)" is not SAM).
+            # A plural acronym is generic only through its long form: "Latent Markov Decision
+            # Processes (LMDPs)" is a thing, "Large Language Models (LLMs)" a class.
             drop_lexicon_readings(doc, short.text, long.text, resources)
             continue
         long_c = candidate_at(doc, long.start, long.end)
