@@ -56,7 +56,8 @@ class Kept(msgspec.Struct, array_like=True):
 
     def incidence(self) -> Incidence:
         """The links between labelled methods and benchmarks, as `kg.analysis.shared.evaluated_on` finds them."""
-        links = [(method, benchmark, paper, True) for method, benchmarks in self.papers.items() if method in self.methods
+        links = [(method, benchmark, paper, True)
+                 for method, benchmarks in self.papers.items() if method in self.methods
                  for benchmark, found in benchmarks.items() if benchmark in self.benchmarks for paper in found]
         return Incidence.from_links(links, self.methods | self.benchmarks)
 

@@ -244,7 +244,8 @@ def typed_labels(graph: Graph, by: str) -> dict[str, dict[str, str]]:
     from kg.analysis.rows import select
     from kg.vocab import KG
 
-    classes = {f"{KG}{name}": "method" for name in METHOD_TYPES} | {f"{KG}{name}": "benchmark" for name in BENCHMARK_TYPES[by]}
+    classes = ({f"{KG}{name}": "method" for name in METHOD_TYPES}
+               | {f"{KG}{name}": "benchmark" for name in BENCHMARK_TYPES[by]})
     for cls, joined in select(graph, _LABELLED.format(classes=" ".join(f"<{iri}>" for iri in classes))):
         found = labels[classes[cls]]
         words = joined.split(" ")

@@ -35,7 +35,7 @@ from kg.extract.tokens import (
     span_text,
     words_of,
 )
-from kg.extract.resources import KEY_SEPARATORS, Resources, load_resources, name_key
+from kg.extract.resources import KEY_SEPARATORS, LexiconEntry, Resources, load_resources, name_key
 
 
 W_LEXICON, W_CUE, W_LIST, W_HEAD, W_SHAPE, W_DEFAULT = 3.0, 2.0, 1.5, 1.0, 0.6, 0.2
@@ -202,8 +202,8 @@ def has_size_suffix(text: str) -> bool:
     return bool(_SIZE_SUFFIX.search(text))
 
 
-_VARIANT_SUFFIX = re.compile(r"(?:[-_ ]?v?\d+(?:\.\d+)*[BMK]?|-(?:base|large|small|tiny|huge|xl|instruct|chat|mini|nano|turbo|preview|pro|"
-                             r"lite|flash|low|medium|high))$", re.IGNORECASE)
+_VARIANT_SUFFIX = re.compile(r"(?:[-_ ]?v?\d+(?:\.\d+)*[BMK]?|-(?:base|large|small|tiny|huge|xl|instruct|chat"
+                             r"|mini|nano|turbo|preview|pro|lite|flash|low|medium|high))$", re.IGNORECASE)
 
 
 def lexicon_family(text: str, resources: Resources):
@@ -475,7 +475,7 @@ def _word_stems(text: str) -> list[str]:
     return [word[:5] for word in re.split(r"[\s-]+", text.lower()) if word]
 
 
-def spells(long: str, entry) -> bool:
+def spells(long: str, entry: LexiconEntry) -> bool:
     """Whether ``long`` is one of the lexicon ``entry``'s names, word by word up to inflection.
 
     >>> from kg.extract.resources import LexiconEntry
@@ -487,7 +487,7 @@ def spells(long: str, entry) -> bool:
     return any(_word_stems(form) == stems for form in (entry.canonical, *entry.forms))
 
 
-def redefine(doc: Doc, short: str, known, spelled) -> None:
+def redefine(doc: Doc, short: str, known: LexiconEntry, spelled: LexiconEntry | None) -> None:
     """The text defines ``short`` otherwise than the lexicon entry ``known`` does ("Mixture of Latent
     Experts (MoLE)", where the lexicon's MoLE is the Mixture of LoRA Experts): the paper's definition
     wins, so ``short``'s candidates lose that reading and take the entry the definition spells
@@ -838,7 +838,8 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
         if word in _COMPARED_WORDS or (word in {"with", "to"} and i > 0 and lowers[i - 1] == "compared"):
             first = i + 2 if i + 2 < len(doc) and lowers[i + 1] == "the" else i + 1
             for member in _list_members(doc, starts, first)[0]:
-                member.reasons.append("pattern:compared-with")
+                if "pattern:compared-with" not in member.reasons:
+                    member.reasons.append("pattern:compared-with")
     for sent_start, sent_end in sentence_bounds(doc):
         verb = _propose_verb(doc, sent_start, sent_end)
         if verb is None:

@@ -292,7 +292,7 @@ def _sentence_flags(sentence: str) -> tuple[bool, bool]:
     ((True, True), (False, False))
     >>> [_sentence_flags(s)[1] for s in ("Better in terms of speed.", "Named entity recognition.", "A method named X.")]
     [False, False, True]
-    >>> [_sentence_flags(s)[1] for s in ("With X it sets new state-of-the-art results.", "It reaches new best results.")]
+    >>> [_sentence_flags(s)[1] for s in ("It sets new state-of-the-art results.", "It reaches new best results.")]
     [False, False]
     """
     return bool(_AUTHOR_WORDS.search(sentence)), bool(_NEW_WORDS.search(sentence))

@@ -28,7 +28,8 @@ _NAME_BREAKING_INFIXES = ("(?:-|–|—|--|---|——|~)", "[:<>=/]", "[+\\-\\*^
 _DERIVATION_SUFFIX = r"(?<=[A-Za-z0-9])-(?i:based|like|style|driven|powered|type|sized)"
 _FINAL_PERIOD = r"(?<=[A-Z0-9])\."  # "LLaMA-2-13B." -> "LLaMA-2-13B" "."
 _SUSPENDED_HYPHEN = r"(?<=[A-Za-z0-9])-"  # "accuracy- and memory-aware" -> "accuracy" "-"
-_GLUED_PARENTHESES = (r"(?<=[A-Za-z-])\((?=[A-Za-z0-9])", r"(?<=[A-Za-z])-(?=\()", r"\)(?=-)")  # "Caching(BAC)", "DeiT-(Tiny", "O(1)", "MoE)-like"
+#: "Caching(BAC)", "DeiT-(Tiny", "O(1)", "MoE)-like"
+_GLUED_PARENTHESES = (r"(?<=[A-Za-z-])\((?=[A-Za-z0-9])", r"(?<=[A-Za-z])-(?=\()", r"\)(?=-)")
 _DASH_AS_HYPHEN = r"(?<=[A-Za-z0-9])-(?=(?:the|and|which|that|a|an)$)"  # "UltraBench-the largest", "pairs-and"
 _GLUED_SENTENCE = r"(?<=[A-Z]{2})(?=(?:Our|The|We|This)$)"  # "PromptTPPOur code is ..." (a lost footnote break)
 _SIZED_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*[0-9](?:\.[0-9]+)?[KMGTkmgt](?:/[0-9]+(?:\.[0-9]+)?[KMGTkmgt]?)*$")
@@ -82,7 +83,8 @@ def install_tokenizer(nlp: Language) -> Language:
         nlp.vocab,
         rules=old.rules,
         prefix_search=old.prefix_search,
-        suffix_search=compile_suffix_regex([*nlp.Defaults.suffixes, _DERIVATION_SUFFIX, _FINAL_PERIOD, _SUSPENDED_HYPHEN]).search,
+        suffix_search=compile_suffix_regex(
+            [*nlp.Defaults.suffixes, _DERIVATION_SUFFIX, _FINAL_PERIOD, _SUSPENDED_HYPHEN]).search,
         infix_finditer=compile_infix_regex(infixes).finditer,
         token_match=sized_name_match(old.token_match),
         url_match=old.url_match,
