@@ -249,11 +249,12 @@ def _has_data_suffix(word: str) -> bool:
     return has_data_suffix(word, load_resources())
 
 
-def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> bool:
+def is_generic(text: str, resources: Resources, named: bool = False) -> bool:
     """Whole fields, generic model classes, hardware and other never-entities (rules/not_entities.txt).
 
     A phrase ending in a plural class noun ("... models", "... networks") is generic too, and so
-    is a plural acronym ("LLMs") unless the lexicon lists it ("FLOPs").
+    is a plural acronym ("LLMs"), unless the text is ``named``: known to name one thing, as a lexicon
+    match ("FLOPs", "latent diffusion models") or a short form the text defines ("LMDPs").
     """
     not_entities = resources.word_list("not_entities_keys")
     if name_key(text) in not_entities or ("/" in text and all(name_key(part) in not_entities
@@ -261,9 +262,9 @@ def is_generic(text: str, resources: Resources, in_lexicon: bool = False) -> boo
         return True  # "2D/3D", "CPU/GPU": every part is a never-entity
     if _HARDWARE.match(text):
         return True
-    if _GENERIC_PLURAL.match(text) and not in_lexicon:
+    if _GENERIC_PLURAL.match(text) and not named:
         return True
-    return not in_lexicon and text.rsplit(" ", 1)[-1].lower() in _CLASS_PLURALS
+    return not named and text.rsplit(" ", 1)[-1].lower() in _CLASS_PLURALS
 
 
 @lru_cache(maxsize=131072)
@@ -347,7 +348,7 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
             continue
         n, entry = found
         next_free = i + n
-        if is_generic(span_text(doc, i, i + n), resources, in_lexicon=True):
+        if is_generic(span_text(doc, i, i + n), resources, named=True):
             continue
         candidate = candidate_at(doc, i, i + n)
         candidate.canonical = entry.canonical
@@ -443,7 +444,7 @@ def add_abbreviations(doc: Doc, resources: Resources) -> None:
         long, short = pair.long, pair.short
         end = max(long.end, short.end)
         after = lowers_of(doc)[end + 1] if end + 1 < len(doc) and lowers_of(doc)[end] == ")" else None
-        if is_generic(long.text, resources) or is_generic(short.text, resources, in_lexicon=True) \
+        if is_generic(long.text, resources) or is_generic(short.text, resources, named=True) \
                 or long[-1].lower_ in _CLASS_PLURALS or after in _CLASS_PLURALS:
             # "Vision-Language-Action (VLA) models" names a class of models; here the short form
             # means that class, not a lexicon name ("sparsely-activated models (SAMs)" is not SAM).
@@ -492,9 +493,8 @@ def redefine(doc: Doc, short: str, known: LexiconEntry, spelled: LexiconEntry | 
     Experts (MoLE)", where the lexicon's MoLE is the Mixture of LoRA Experts): the paper's definition
     wins, so ``short``'s candidates lose that reading and take the entry the definition spells
     (``spelled``), if any."""
-    forms = {short, short + "s", short.removesuffix("s")}
-    for span, candidate in candidates(doc).items():
-        if candidate.canonical == known.canonical and span_text(doc, *span) in forms:
+    for span, candidate in _short_form_candidates(doc, short):
+        if candidate.canonical == known.canonical:
             if candidate.votes.get(known.type) == W_LEXICON:
                 del candidate.votes[known.type]
             if "lexicon" in candidate.reasons:
@@ -512,13 +512,17 @@ def drop_lexicon_readings(doc: Doc, short: str, long: str, resources: Resources)
     defines it as ``long``, which the lexicon entry does not spell ("Residual networks (ResNets)"
     keeps ResNet, whose entry spells "residual networks")."""
     table = candidates(doc)
-    forms = {short, short + "s", short.removesuffix("s")}
     spelled = resources.lexicon.get(name_key(long))
-    for span, candidate in list(table.items()):
-        if candidate.reasons == ["lexicon"] and span_text(doc, *span) in forms \
-                and name_key(candidate.canonical or "") != name_key(long) \
+    for span, candidate in _short_form_candidates(doc, short):
+        if candidate.reasons == ["lexicon"] and name_key(candidate.canonical or "") != name_key(long) \
                 and (spelled is None or spelled.canonical != candidate.canonical):
             del table[span]
+
+
+def _short_form_candidates(doc: Doc, short: str) -> list[tuple[tuple[int, int], Candidate]]:
+    """The candidates (with their spans) spelled as ``short`` or its plural or singular."""
+    forms = {short, short + "s", short.removesuffix("s")}
+    return [(span, candidate) for span, candidate in candidates(doc).items() if span_text(doc, *span) in forms]
 
 
 def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:

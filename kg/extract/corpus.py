@@ -629,10 +629,14 @@ def learned_types(resolved: list[list[Resolved]], scorer: Scorer, profiles: list
 _OWN_PATTERNS = frozenset({"pattern:we-propose", "pattern:our-x"})
 
 
+def _reasons_of(mentions: list[Mention]) -> set[str]:
+    return {reason for m in mentions for reason in m.reasons}
+
+
 def compared_with(mentions: list[Mention]) -> bool:
     """Whether the paper compares itself with the thing ("outperforms X", "compared with X") and never
     says it proposes it: a baseline, whatever the role model thinks."""
-    reasons = {reason for m in mentions for reason in m.reasons}
+    reasons = _reasons_of(mentions)
     return "pattern:compared-with" in reasons and reasons.isdisjoint(_OWN_PATTERNS)
 
 
@@ -641,7 +645,7 @@ def announced(mentions: list[Mention]) -> bool:
     title's X that is an entity is proposed), or its whole title is the name and it says it
     proposes it ("we propose X", "our X"): proposed, however well known the name is (the BERT paper
     proposes BERT, the paper titled "Mistral 7B" Mistral 7B)."""
-    reasons = {reason for m in mentions for reason in m.reasons}
+    reasons = _reasons_of(mentions)
     return "title:head-noun" in reasons or not reasons.isdisjoint(_OWN_PATTERNS) and (any(
         m.evidence.section == "title" and m.evidence.start == 0
         and m.evidence.end >= len(m.evidence.sentence.rstrip(" .")) for m in mentions))
