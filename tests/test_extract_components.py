@@ -348,6 +348,12 @@ def test_slashed_counts_gpus_and_formats_are_not_entities():
     assert not set(found) & {"total/6.6B", "2080Ti", "JSON"}
 
 
+def test_a_composite_of_three_sizes_names_each_size():
+    found = section_mentions("We evaluate LLaMA-2-7B/13B/70B and EMOv2-1M/2M/5M on MMLU.", "abstract")
+    forms = {m.form for m in found}
+    assert {"LLaMA-2-7B", "LLaMA-2-13B", "LLaMA-2-70B", "EMOv2-1M", "EMOv2-2M", "EMOv2-5M"} <= forms
+
+
 def test_a_class_plural_the_lexicon_spells_keeps_its_entry():
     kept = by_surface(section_mentions("Residual networks (ResNets) ease training.", "abstract"))
     assert kept["ResNets"].canonical == "ResNet"

@@ -148,6 +148,22 @@ def candidate_beside(doc: Doc, start: int, end: int) -> Candidate:
 # --- token shape -------------------------------------------------------------------------------
 
 
+_COMPOSITE = re.compile(r"^(?P<stem>.*?[A-Za-z_-])(?P<first>\d+(?:\.\d+)?[A-Za-z]?)(?P<rest>(?:/\d+(?:\.\d+)?[A-Za-z]?)+)$")
+
+
+def composite_forms(surface: str) -> list[str]:
+    """The names a composite surface abbreviates: one stem with several versions or sizes.
+
+    >>> composite_forms("CIFAR10/100"), composite_forms("EMOv2-1M/2M/5M"), composite_forms("GPT-4")
+    (['CIFAR10', 'CIFAR100'], ['EMOv2-1M', 'EMOv2-2M', 'EMOv2-5M'], [])
+    """
+    match = _COMPOSITE.match(surface)
+    if match is None or " " in surface:
+        return []
+    versions = [match["first"], *match["rest"].split("/")[1:]]
+    return [match["stem"] + version for version in versions]
+
+
 @lru_cache(maxsize=65536)
 def is_name_shaped(text: str) -> bool:
     """A token that looks like a proper name in ML text: inner capitals, or letters with digits.
@@ -166,7 +182,12 @@ def is_name_shaped(text: str) -> bool:
     [False, False, True]
     >>> [is_name_shaped(t) for t in ("3.2GFLOPs", "1.5TFLOPS", "2.5Gbps", "5000mAh", "8timesA800", "x21", "sim14B")]
     [False, False, False, False, False, False, False]
+    >>> [is_name_shaped(t) for t in ("LLaMA-2-7B/13B/70B", "EMOv2-1M/2M/5M", "a/b/c", "10/20/30")]
+    [True, True, False, False]
     """
+    composite = composite_forms(text)  # judged by its first name: "LLaMA-2-7B" of "LLaMA-2-7B/13B/70B"
+    if composite:
+        return is_name_shaped(composite[0])
     if len(text) < 2 or not text[0].isalnum() or _GENERIC_PLURAL.match(text) or _NOT_NAME.search(text) \
             or _ADJECTIVE_COMPOUND.search(text):
         return False

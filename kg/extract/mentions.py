@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc
 
 from kg.extract.tokens import char_offsets, doc_text, sentence_bounds, span_text, words_of
-from kg.extract.candidates import W_LEXICON, Candidate, candidates
+from kg.extract.candidates import W_LEXICON, Candidate, candidates, composite_forms
 from kg.extract.resources import Resources, load_resources, name_key
 from kg.model import Evidence
 
@@ -118,22 +118,6 @@ def doc_mentions(doc: Doc, section: str) -> list[Mention]:
         else:
             mentions.append(mention)
     return mentions
-
-
-_COMPOSITE = re.compile(r"^(?P<stem>.*?[A-Za-z_-])(?P<first>\d+(?:\.\d+)?[A-Za-z]?)(?P<rest>(?:/\d+(?:\.\d+)?[A-Za-z]?)+)$")
-
-
-def composite_forms(surface: str) -> list[str]:
-    """The names a composite surface abbreviates: one stem with several versions or sizes.
-
-    >>> composite_forms("CIFAR10/100"), composite_forms("EMOv2-1M/2M/5M"), composite_forms("GPT-4")
-    (['CIFAR10', 'CIFAR100'], ['EMOv2-1M', 'EMOv2-2M', 'EMOv2-5M'], [])
-    """
-    match = _COMPOSITE.match(surface)
-    if match is None or " " in surface:
-        return []
-    versions = [match["first"], *match["rest"].split("/")[1:]]
-    return [match["stem"] + version for version in versions]
 
 
 def split_composite(mention: Mention, resources: Resources) -> list[Mention]:
