@@ -165,3 +165,5 @@ def test_problems_found_by_the_consistency_check():
         "canonical 'x' is listed in several types: Method, Model"
     ]
     assert _problems(("SAM", "Method", ()), ("Segment Anything Model", "Model", ("SAM",))) == []
+    assert _problems(("FID", "Metric", ("FID score",)),) == ["f.tsv:2: 'FID score' is 'FID' with 'score' after it"]
+    assert _problems(("F1 score", "Metric", ("F1",)),) == []

@@ -112,7 +112,9 @@ def lexicon_problems(entries: tuple[LexiconEntry, ...] | list[LexiconEntry]) -> 
     """Consistency problems, one ``path:line: message`` string each (empty when the lexicon is clean).
 
     Checked: each file sorted by ``sort_key``; within a type, a surface form (compared
-    case-insensitively) names one entity only; a canonical name is listed in one type only.
+    case-insensitively) names one entity only; a canonical name is listed in one type only; no alias
+    is another form of its entry followed by "score" (the matcher would take "FID score" whole, and
+    the name the text gives is "FID").
 
     >>> e = lambda c, t, a=(), n=2: LexiconEntry(c, t, a, "f.tsv", n)
     >>> lexicon_problems([e("LoRA", "Method"), e("QLoRA", "Method", ("lora",), 3)])
@@ -130,6 +132,9 @@ def lexicon_problems(entries: tuple[LexiconEntry, ...] | list[LexiconEntry]) -> 
         types_of_canonical[entry.canonical.casefold()].add(entry.type)
         if len(set(entry.surface_forms)) != len(entry.surface_forms):
             problems.append(f"{entry.path}:{entry.line}: {entry.canonical!r} repeats a surface form")
+        folded = {form.casefold() for form in entry.surface_forms}
+        problems.extend(f"{entry.path}:{entry.line}: {form!r} is {form[:-6]!r} with 'score' after it"
+                        for form in entry.aliases if form.casefold().endswith(" score") and form.casefold()[:-6] in folded)
         for form in entry.surface_forms:
             key = (entry.type, form.casefold())
             other = owner.setdefault(key, entry)
