@@ -86,6 +86,33 @@ def test_pattern_we_propose_marks_proposed():
     assert "pattern:we-propose" in found["FooNet"].reasons
 
 
+@pytest.mark.parametrize("sentence, name, kind", [
+    ("We describe Sparsey, an unsupervised, hierarchical, spatial associative memory model.", "Sparsey", "Model"),
+    ("We propose layered prefill, a new scheduling paradigm for serving.", "layered prefill", "Method"),
+    ("This paper introduces the Spark Transformer, a novel architecture.", "Spark Transformer", "Method"),
+    ("To address this gap, we propose the FLEX dataset, the first large-scale dataset of its kind.", "FLEX", "Dataset"),
+])
+def test_a_name_the_authors_present_with_an_appositive_is_proposed(sentence, name, kind):
+    found = by_surface(section_mentions(sentence, "abstract"))
+    assert found[name].proposed and best_type(found[name]) == kind
+    assert "pattern:x-a-kind" in found[name].reasons
+
+
+@pytest.mark.parametrize("sentence", [
+    "We propose a new method, a simple one.",  # no name between the verb and the appositive
+    "Prior work introduces pruning and distillation, a pair of methods.",  # "and" inside
+    "They present Dita, a scalable framework.",  # not the authors
+    "We propose \\saltm, a decompiler.",  # a LaTeX macro that lost its definition
+])
+def test_an_appositive_needs_a_name_the_authors_present(sentence):
+    assert not any("pattern:x-a-kind" in m.reasons for m in section_mentions(sentence, "abstract"))
+
+
+def test_a_verb_before_a_number_is_no_versioned_name():
+    found = by_surface(section_mentions("EMOv2: Pushing 5M Vision Model Frontier", "title"))
+    assert not any(surface.startswith("Pushing") for surface in found)
+
+
 @pytest.mark.parametrize("sentence, name", [
     ("Combined with our sparse token routing strategy, the model is fast.", "sparse token routing"),
     ("We add a novel layer recycling method that reuses blocks.", "layer recycling"),

@@ -559,13 +559,14 @@ def add_names(doc: Doc, resources: Resources) -> None:
     covered = {i for (s, e) in candidates(doc) for i in range(s, e)}
     words = words_of(doc)
     starts = sentence_starts(doc)
+    verbs = resources.word_list("verbs_all")
     next_free = 0
     for i in word_positions(doc)[NAME_OR_TITLE]:
         word = words[i]
         if i < next_free:
             continue
-        name_like = is_name_shaped(word) or (i not in starts and i + 1 < len(doc) and is_version(words[i + 1])) \
-            or _has_data_suffix(word)
+        versioned = i not in starts and i + 1 < len(doc) and is_version(words[i + 1]) and word.lower() not in verbs
+        name_like = is_name_shaped(word) or versioned or _has_data_suffix(word)  # "Llama 3", not "Pushing 5M"
         if i in covered or not name_like or not word[0].isalnum() or _is_generic_word(word) \
                 or _SHORT_ACRONYM.match(word) or doc[i].like_url or _is_type_word(word):  # "-Driven 3D"
             continue
@@ -852,6 +853,42 @@ def _vote_list(members: list[Candidate], kind: str, reason: str, weight: float =
             member.vote(kind, weight, reason)
 
 
+#: words opening the appositive that says what a just-named thing is ("We present Dita, a scalable framework")
+_APPOSITIVE_OPENERS = frozenset({"a", "an", "the"})
+
+
+def add_appositive_names(doc: Doc, resources: Resources, max_words: int = 4, max_appositive: int = 12) -> None:
+    """The name between a propose-style verb whose subject is the authors and an appositive saying what
+    it is: "We describe Sparsey, an unsupervised ... model", "We propose layered prefill, a new
+    scheduling paradigm", "This work introduces Natural GaLore, a simple ...". One to ``max_words``
+    words (after an optional "the"), no punctuation or function word inside; a cue noun ending them
+    ("the FLEX dataset, the first ...") or else the first in the appositive (within ``max_appositive``
+    tokens, before the sentence ends) gives the type. The span
+    is a candidate of its own, so it beats a shorter lexicon match inside it ("Spark Transformer")."""
+    lowers, words = lowers_of(doc), words_of(doc)
+    describing = [i for i, word in enumerate(lowers) if word in {"describe", "describes"}]
+    for verb in sorted([*word_positions(doc)[PROPOSE_VERB], *describing]):
+        start, sent_end = sentence_bounds(doc)[sentence_number(doc, verb)]
+        if not _authors_before(lowers, start, verb):
+            continue
+        first = verb + 2 if verb + 1 < sent_end and lowers[verb + 1] == "the" else verb + 1
+        comma = next((i for i in range(first, min(first + max_words + 1, sent_end)) if words[i] == ","), None)
+        if comma is None or comma == first or comma + 1 >= sent_end or lowers[comma + 1] not in _APPOSITIVE_OPENERS:
+            continue
+        if any(doc[i].is_punct or lowers[i] in STOP_WORDS or "\\" in lowers[i] for i in range(first, comma)) \
+                or is_generic(span_text(doc, first, comma), resources):  # "\\saltm": a lost LaTeX macro
+            continue
+        end, appositive = comma, range(comma + 2, min(comma + 2 + max_appositive, sent_end))
+        cue = next((lowers[i] for i in appositive if lowers[i] in resources.cues), None)
+        if lowers[end - 1] in resources.cues:  # "the FLEX dataset, the first ...": FLEX, a dataset
+            end, cue = end - 1, lowers[end - 1]
+        if end == first:
+            continue
+        candidate = candidate_at(doc, first, end)
+        candidate.proposed = True
+        candidate.vote(resources.cues[cue] if cue else "Method", W_CUE if cue else W_DEFAULT, "pattern:x-a-kind")
+
+
 def mark_proposed(doc: Doc, resources: Resources) -> None:
     """Role patterns: "we propose/introduce/present X", "our (proposed) X", "our method, X",
     "X, called/named/dubbed Y", title "X: ...", and the other side: "outperforms A, B and C",
@@ -1009,9 +1046,15 @@ def _propose_verb(doc: Doc, start: int, end: int) -> int | None:
     """Token index of a "we propose"-style verb in sentence ``start:end``, if the authors are the subject."""
     lowers = lowers_of(doc)
     for i in word_positions(doc)[PROPOSE_VERB]:
-        if start < i < end and {"we", "paper", "work", "study", "here"} & set(lowers[max(start, i - 4) : i]):
+        if start < i < end and _authors_before(lowers, start, i):
             return i
     return None
+
+
+def _authors_before(lowers: list[str], start: int, verb: int) -> bool:
+    """Whether the authors are the subject of the verb at ``verb`` (a sentence starting at ``start``):
+    "we", "this paper", "this work", "this study" or "here" within four words before it."""
+    return bool({"we", "paper", "work", "study", "here"} & set(lowers[max(start, verb - 4) : verb]))
 
 
 def _naming_follows(doc: Doc, i: int) -> bool:
@@ -1099,6 +1142,7 @@ def candidate_component(doc: Doc) -> Doc:
     add_head_phrases(doc, resources)
     add_title_phrase(doc, resources)
     add_context_types(doc, resources)
+    add_appositive_names(doc, resources)
     mark_proposed(doc, resources)
     add_own_techniques(doc, resources)
     add_lexicon_extensions(doc, resources)
