@@ -67,7 +67,7 @@ _ADJECTIVE_COMPOUND = re.compile(  # "SVD-Free", "LLM-based", "GPT-style", "iPho
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
 #: hardware named by its vendor: where a model runs is not an entity ("Qualcomm 855", "NVIDIA A100 GPUs")
 _HARDWARE = re.compile(
-    r"^(?:qualcomm|snapdragon|geforce|jetson|xeon|ryzen|exynos|ascend|"
+    r"^(?:qualcomm|snapdragon|geforce|jetson|xeon|ryzen|exynos|ascend|raspberry|"
     r"(?:nvidia|intel|amd|apple|google|huawei)[\s-]+(?:tesla|geforce|rtx|gtx|jetson|[ahvtlb]\d+|xeon|core|ryzen|epyc|"
     r"instinct|mi\d+|m\d|silicon|gaudi|tpu|ascend|cloud|colab))\b"
     r"|^(?:rtx|gtx)[\s-]?\d|^(?:mi\d{2,3}x?|[ahlv]\d{2,3}[a-z]?(?:-\d+gb?)?|\d{4}\s?ti)$"  # MI300X, 2080Ti
@@ -405,10 +405,15 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
     (True, False)
     >>> lexicon_form_fits("Complex", LexiconEntry("Method", "ComplEx", ("ComplEx",)), "complex")
     False
+    >>> task = LexiconEntry("Task", "recommendation", ("recommendation",))
+    >>> lexicon_form_fits("recommendation", task, "recommendation"), lexicon_form_fits("recommendations", task, "recommendation")
+    (True, False)
     """
     if text.startswith("\\"):
         return True  # a LaTeX macro left in an arXiv abstract stands for a name
     forms = [f for f in entry.forms if name_key(f) == key]
+    if entry.type == "Task" and " " not in text and any(text in (f + "s", f + "es") for f in forms if f.islower()):
+        return False  # a task's plural names its outputs: "practical recommendations", "predictions"
     for form in forms:
         inner_capitals = any(c.isupper() for c in form[1:])
         if len(key) <= 4 and not form.islower():
@@ -571,6 +576,8 @@ def add_names(doc: Doc, resources: Resources) -> None:
                 or _SHORT_ACRONYM.match(word) or doc[i].like_url or _is_type_word(word):  # "-Driven 3D"
             continue
         end = _name_end(doc, i)
+        if i > 0 and _HARDWARE.match(span_text(doc, i - 1, end)):
+            continue  # "Raspberry Pi 4", "Jetson Orin"
         candidate = candidate_at(doc, i, end)
         text = span_text(doc, i, end)
         candidate.vote("Model", W_DEFAULT, "name-shape")
