@@ -108,6 +108,12 @@ def test_an_appositive_needs_a_name_the_authors_present(sentence):
     assert not any("pattern:x-a-kind" in m.reasons for m in section_mentions(sentence, "abstract"))
 
 
+def test_a_name_before_a_methods_acronym_includes_it():
+    found = by_surface(section_mentions("We propose Feature Choice SAEs. TopK SAEs and Qwen LLMs are baselines.", "abstract"))
+    assert {"Feature Choice SAEs", "TopK SAEs"} <= set(found)
+    assert "Qwen LLMs" not in found  # a model class, not a kind of method
+
+
 def test_a_verb_before_a_number_is_no_versioned_name():
     found = by_surface(section_mentions("EMOv2: Pushing 5M Vision Model Frontier", "title"))
     assert not any(surface.startswith("Pushing") for surface in found)

@@ -578,6 +578,8 @@ def add_names(doc: Doc, resources: Resources) -> None:
         end = _name_end(doc, i)
         if i > 0 and _HARDWARE.match(span_text(doc, i - 1, end)):
             continue  # "Raspberry Pi 4", "Jetson Orin"
+        if end < len(doc) and _kind_acronym(words[end], resources):
+            end += 1  # "TopK SAEs"
         candidate = candidate_at(doc, i, end)
         text = span_text(doc, i, end)
         candidate.vote("Model", W_DEFAULT, "name-shape")
@@ -601,6 +603,17 @@ def _is_type_word(word: str) -> bool:
     letters ("LLM-KICK"), they are not names."""
     resources = load_resources()
     return word.lower() in resources.heads or word.lower() in resources.cues
+
+
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]+s?$")
+
+
+def _kind_acronym(word: str, resources: Resources) -> bool:
+    """Whether ``word`` is the acronym of a lexicon method (or its plural) that a name before it
+    makes one kind of: "TopK SAEs", "Feature Choice SAEs", "Wasserstein GAN"; not a model class
+    ("Qwen LLMs" are Qwen models)."""
+    entry = resources.lexicon.get(name_key(word)) if _ACRONYM.match(word) else None
+    return entry is not None and entry.type == "Method"
 
 
 _TITLE_CONNECTORS = frozenset({"of", "as", "for"})
@@ -635,16 +648,20 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
         if i < next_free or i in taken or lowers[i] in STOP_WORDS or lowers[i] in _RELATIVE_ADJECTIVES:
             continue  # "Recent Vision-Language-Action models" names no "Recent ..."
         end = i + 1
+        kind = False  # the run ends in a method's acronym: "Feature Choice SAEs"
         while end < len(doc) and end - i < max_tokens and end not in taken:
             if end in titled:
                 end += 1
             elif lowers[end] in _TITLE_CONNECTORS and end + 1 in titled and end + 1 not in taken:
                 end += 2
+            elif end - i >= 2 and _kind_acronym(words[end], resources):
+                end, kind = end + 1, True
+                break
             else:
                 break
         substantive = [k for k in range(i, end) if k in titled and not _SHORT_ACRONYM.match(words[k])
                        and not _is_generic_word(words[k]) and k not in known]
-        if end - 1 in known:  # "Rainbow Padding" extends the lexicon's "Rainbow"; "High Memory Usage" does not
+        if end - 1 in known and not kind:  # "Rainbow Padding" extends the lexicon's "Rainbow"; "High Memory Usage" does not
             substantive = []
         sentence_case = substantive == [i] and i in sentence_first  # "Widespread LLM adoption ..."
         if len(titled.intersection(range(i, end))) >= 2 and substantive and not sentence_case \
