@@ -438,13 +438,14 @@ def test_latex_variables_and_split_suffixes_are_not_names():
 
 
 @pytest.mark.parametrize("name, family", [("SQuAD-v2", "SQuAD"), ("Qwen2.5-7B", "Qwen2.5"), ("o3-mini-high", "o3-mini"),
-                                          ("GPT-4-turbo", "GPT-4")])
+                                          ("GPT-4-turbo", "GPT-4"), ("LIBERO-Long", "LIBERO")])
 def test_a_variant_name_takes_its_lexicon_familys_type(name, family):
     from kg.extract.candidates import lexicon_family
     from kg.extract.resources import load_resources
 
     resources = load_resources()
     assert lexicon_family(name, resources) is resources.lexicon[name_key(family)]
+    assert lexicon_family("LoRA-Drop", resources) is None  # a word after a method's name names a new method
 
 
 def test_pattern_compared_with_names_baselines():

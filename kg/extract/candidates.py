@@ -227,9 +227,14 @@ _VARIANT_SUFFIX = re.compile(r"(?:[-_ ]?v?\d+(?:\.\d+)*[BMK]?|-(?:base|large|sma
                              r"|mini|nano|turbo|preview|pro|lite|flash|low|medium|high))$", re.IGNORECASE)
 
 
+#: a word after a dataset or benchmark name naming one of its splits or editions ("LIBERO-Long", "MMLU-Redux")
+_DATA_VARIANT_SUFFIX = re.compile(r"-[A-Za-z]+$")
+
+
 def lexicon_family(text: str, resources: Resources):
     """The lexicon entry of the family a versioned or sized name belongs to ("SQuAD-v2" -> SQuAD,
-    "Qwen2.5-7B" -> Qwen2.5): its type carries over, the name itself stays distinct."""
+    "Qwen2.5-7B" -> Qwen2.5), or a split of a dataset or benchmark ("LIBERO-Long" -> LIBERO): its
+    type carries over, the name itself stays distinct."""
     base = text
     for _ in range(2):
         base = _VARIANT_SUFFIX.sub("", base)
@@ -237,7 +242,8 @@ def lexicon_family(text: str, resources: Resources):
             entry = resources.lexicon.get(name_key(base))
             if entry is not None:
                 return entry
-    return None
+    entry = resources.lexicon.get(name_key(_DATA_VARIANT_SUFFIX.sub("", text)))
+    return entry if entry is not None and entry.type in {"Dataset", "Benchmark"} and "-" in text else None
 
 
 def name_suffix_type(text: str, resources: Resources) -> str | None:
