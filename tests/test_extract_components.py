@@ -114,6 +114,15 @@ def test_a_name_before_a_methods_acronym_includes_it():
     assert "Qwen LLMs" not in found  # a model class, not a kind of method
 
 
+def test_the_items_of_an_enumeration_are_candidates():
+    sentence = ("It has three parts: (1) single-frame pretraining on videos, (2) multi-frame encoding, and "
+                "(3) AdamS, an optimizer; (i) lexical flip swapping words; (ii) applies quantization.")
+    found = by_surface(section_mentions(sentence, "abstract"))
+    for name in ("single-frame pretraining", "multi-frame encoding", "AdamS", "lexical flip"):
+        assert "pattern:enumerated" in found[name].reasons
+    assert not any(surface.startswith("applies") for surface in found)
+
+
 def test_a_verb_before_a_number_is_no_versioned_name():
     found = by_surface(section_mentions("EMOv2: Pushing 5M Vision Model Frontier", "title"))
     assert not any(surface.startswith("Pushing") for surface in found)

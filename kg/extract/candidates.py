@@ -919,6 +919,40 @@ def add_appositive_names(doc: Doc, resources: Resources, max_words: int = 4, max
         candidate.vote(resources.cues[cue] if cue else "Method", W_CUE if cue else W_DEFAULT, "pattern:x-a-kind")
 
 
+#: what numbers an item of an enumeration: "(1)", "2)", "(ii)", "(b)"
+_ENUMERATOR = re.compile(r"^(?:\d|i{1,3}|iv|vi{0,3}|[a-e])$")
+
+
+def add_enumerated_items(doc: Doc, resources: Resources, max_words: int = 4) -> None:
+    """The phrase opening each item of an enumeration ("three components: (1) single-frame pretraining
+    on ..., (2) multi-frame encoding, ..."), reason ``pattern:enumerated``: papers list their parts,
+    findings and problems this way, and the classifier learns how often such a phrase is an entity.
+    A candidate starting there gets the reason; else the words up to punctuation, a function word or,
+    after two words, a participle ("lexical flip swapping ...") become one, from two to ``max_words``
+    words, never opening with a verb or an adverb ("(1) applies ...")."""
+    lowers, words = lowers_of(doc), words_of(doc)
+    table = candidates(doc)
+    verbs = resources.word_list("verbs_all")
+    for i in range(1, len(doc) - 1):
+        if words[i] != ")" or not _ENUMERATOR.match(lowers[i - 1]) or \
+                not (i == 1 or words[i - 2] == "(" or doc[i - 2].is_punct):
+            continue
+        first = i + 1
+        found = [c for (s, _), c in table.items() if s == first]
+        for candidate in found:
+            if "pattern:enumerated" not in candidate.reasons:
+                candidate.reasons.append("pattern:enumerated")
+        if found or lowers[first] in verbs or lowers[first].endswith("ly"):
+            continue
+        sent_end = sentence_bounds(doc)[sentence_number(doc, first)][1]
+        end = first
+        while end < min(first + max_words, sent_end) and not doc[end].is_punct and lowers[end] not in STOP_WORDS \
+                and not (end - first >= 2 and lowers[end].endswith(("ing", "ed"))):
+            end += 1
+        if end - first >= 2 and not is_generic(span_text(doc, first, end), resources):
+            candidate_at(doc, first, end).vote("Method", W_DEFAULT, "pattern:enumerated")
+
+
 def mark_proposed(doc: Doc, resources: Resources) -> None:
     """Role patterns: "we propose/introduce/present X", "our (proposed) X", "our method, X",
     "X, called/named/dubbed Y", title "X: ...", and the other side: "outperforms A, B and C",
@@ -1173,6 +1207,7 @@ def candidate_component(doc: Doc) -> Doc:
     add_title_phrase(doc, resources)
     add_context_types(doc, resources)
     add_appositive_names(doc, resources)
+    add_enumerated_items(doc, resources)
     mark_proposed(doc, resources)
     add_own_techniques(doc, resources)
     add_lexicon_extensions(doc, resources)
