@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Span
 
 from kg.extract.abbreviations import find_long_form_start, is_short_form_candidate, letters_spelt, max_long_form_words
 from kg.extract.tokens import (
+    doc_text,
     lowers_of,
     section_of,
     sentence_bounds,
@@ -896,7 +897,8 @@ def add_appositive_names(doc: Doc, resources: Resources, max_words: int = 4, max
     tokens, before the sentence ends) gives the type. The span
     is a candidate of its own, so it beats a shorter lexicon match inside it ("Spark Transformer")."""
     lowers, words = lowers_of(doc), words_of(doc)
-    describing = [i for i, word in enumerate(lowers) if word in {"describe", "describes"}]
+    describing = [i for i, word in enumerate(lowers) if word in {"describe", "describes"}] \
+        if "describ" in doc_text(doc) else []
     for verb in sorted([*word_positions(doc)[PROPOSE_VERB], *describing]):
         start, sent_end = sentence_bounds(doc)[sentence_number(doc, verb)]
         if not _authors_before(lowers, start, verb):
@@ -930,11 +932,13 @@ def add_enumerated_items(doc: Doc, resources: Resources, max_words: int = 4) -> 
     A candidate starting there gets the reason; else the words up to punctuation, a function word or,
     after two words, a participle ("lexical flip swapping ...") become one, from two to ``max_words``
     words, never opening with a verb or an adverb ("(1) applies ...")."""
+    if ")" not in doc_text(doc):
+        return
     lowers, words = lowers_of(doc), words_of(doc)
     table = candidates(doc)
     verbs = resources.word_list("verbs_all")
-    for i in range(1, len(doc) - 1):
-        if words[i] != ")" or not _ENUMERATOR.match(lowers[i - 1]) or \
+    for i in [k for k, word in enumerate(words) if word == ")" and 0 < k < len(words) - 1]:
+        if not _ENUMERATOR.match(lowers[i - 1]) or \
                 not (i == 1 or words[i - 2] == "(" or doc[i - 2].is_punct):
             continue
         first = i + 1
