@@ -109,7 +109,8 @@ def test_an_appositive_needs_a_name_the_authors_present(sentence):
 
 
 def test_a_name_before_a_methods_acronym_includes_it():
-    found = by_surface(section_mentions("We propose Feature Choice SAEs. TopK SAEs and Qwen LLMs are baselines.", "abstract"))
+    sentence = "We propose Feature Choice SAEs. TopK SAEs and Qwen LLMs are baselines."
+    found = by_surface(section_mentions(sentence, "abstract"))
     assert {"Feature Choice SAEs", "TopK SAEs"} <= set(found)
     assert "Qwen LLMs" not in found  # a model class, not a kind of method
 

@@ -413,8 +413,8 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
     >>> lexicon_form_fits("Complex", LexiconEntry("Method", "ComplEx", ("ComplEx",)), "complex")
     False
     >>> task = LexiconEntry("Task", "recommendation", ("recommendation",))
-    >>> lexicon_form_fits("recommendation", task, "recommendation"), lexicon_form_fits("recommendations", task, "recommendation")
-    (True, False)
+    >>> [lexicon_form_fits(text, task, "recommendation") for text in ("recommendation", "recommendations")]
+    [True, False]
     """
     if text.startswith("\\"):
         return True  # a LaTeX macro left in an arXiv abstract stands for a name
@@ -668,8 +668,8 @@ def add_title_case_phrases(doc: Doc, resources: Resources, max_tokens: int = 6) 
                 break
         substantive = [k for k in range(i, end) if k in titled and not _SHORT_ACRONYM.match(words[k])
                        and not _is_generic_word(words[k]) and k not in known]
-        if end - 1 in known and not kind:  # "Rainbow Padding" extends the lexicon's "Rainbow"; "High Memory Usage" does not
-            substantive = []
+        if end - 1 in known and not kind:
+            substantive = []  # "Rainbow Padding" extends the lexicon's "Rainbow"; "High Memory Usage" does not
         sentence_case = substantive == [i] and i in sentence_first  # "Widespread LLM adoption ..."
         if len(titled.intersection(range(i, end))) >= 2 and substantive and not sentence_case \
                 and not is_generic(span_text(doc, i, end), resources):
@@ -894,8 +894,8 @@ def add_appositive_names(doc: Doc, resources: Resources, max_words: int = 4, max
     scheduling paradigm", "This work introduces Natural GaLore, a simple ...". One to ``max_words``
     words (after an optional "the"), no punctuation or function word inside; a cue noun ending them
     ("the FLEX dataset, the first ...") or else the first in the appositive (within ``max_appositive``
-    tokens, before the sentence ends) gives the type. The span
-    is a candidate of its own, so it beats a shorter lexicon match inside it ("Spark Transformer")."""
+    tokens, before the sentence ends) gives the type. The span is a candidate of its own, so it beats
+    a shorter lexicon match inside it ("Spark Transformer")."""
     lowers, words = lowers_of(doc), words_of(doc)
     describing = [i for i, word in enumerate(lowers) if word in {"describe", "describes"}] \
         if "describ" in doc_text(doc) else []
@@ -1200,7 +1200,8 @@ def _add_alternative(doc: Doc, start: int, end: int, base: Candidate, reason: st
 @Language.component("kg_candidates")
 def candidate_component(doc: Doc) -> Doc:
     """spaCy component: lexicon, abbreviations (after ``kg_abbreviations``), names, head phrases,
-    context types, roles, then the longer alternatives of lexicon matches."""
+    context types, appositive names and enumerated items, roles, then the longer alternatives of
+    lexicon matches."""
     resources = load_resources()
     candidates(doc)
     match_lexicon(doc, resources)

@@ -134,7 +134,8 @@ def lexicon_problems(entries: tuple[LexiconEntry, ...] | list[LexiconEntry]) -> 
             problems.append(f"{entry.path}:{entry.line}: {entry.canonical!r} repeats a surface form")
         folded = {form.casefold() for form in entry.surface_forms}
         problems.extend(f"{entry.path}:{entry.line}: {form!r} is {form[:-6]!r} with 'score' after it"
-                        for form in entry.aliases if form.casefold().endswith(" score") and form.casefold()[:-6] in folded)
+                        for form in entry.aliases
+                        if form.casefold().endswith(" score") and form.casefold()[:-6] in folded)
         for form in entry.surface_forms:
             key = (entry.type, form.casefold())
             other = owner.setdefault(key, entry)
