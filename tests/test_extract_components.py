@@ -124,6 +124,12 @@ def test_the_items_of_an_enumeration_are_candidates():
     assert not any(surface.startswith("applies") for surface in found)
 
 
+def test_a_name_dated_by_a_year_is_an_edition_of_data():
+    found = by_surface(section_mentions("We won the NTIRE 2025 challenge with Llama 3.", "abstract"))
+    assert best_type(found["NTIRE 2025"]) == "Dataset" and "shape:year" in found["NTIRE 2025"].reasons
+    assert "shape:year" not in found["Llama 3"].reasons
+
+
 def test_a_verb_before_a_number_is_no_versioned_name():
     found = by_surface(section_mentions("EMOv2: Pushing 5M Vision Model Frontier", "title"))
     assert not any(surface.startswith("Pushing") for surface in found)

@@ -66,6 +66,7 @@ _ADJECTIVE_COMPOUND = re.compile(  # "SVD-Free", "LLM-based", "GPT-style", "iPho
     re.IGNORECASE,
 )
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
+_YEAR = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")  # a year written after a name dates an edition of data
 #: hardware named by its vendor: where a model runs is not an entity ("Qualcomm 855", "NVIDIA A100 GPUs")
 _HARDWARE = re.compile(
     r"^(?:qualcomm|snapdragon|geforce|jetson|xeon|ryzen|exynos|ascend|raspberry|"
@@ -592,6 +593,8 @@ def add_names(doc: Doc, resources: Resources) -> None:
         candidate.vote("Model", W_DEFAULT, "name-shape")
         if has_size_suffix(text):
             candidate.vote("Model", W_SHAPE * 2, "shape:size")
+        if _YEAR.match(words[end - 1]) and end - i > 1:
+            candidate.vote("Dataset", W_SHAPE * 2, "shape:year")  # an edition: "DCASE 2018", "NTIRE 2025"
         suffix = name_suffix_type(text, resources)
         if suffix:
             candidate.vote(suffix, W_SHAPE * 2, "shape:suffix")
