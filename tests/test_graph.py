@@ -451,6 +451,23 @@ def test_any_text_round_trips_through_graph_ttl(tmp_path, title, abstract, name,
     assert set(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE)) == set(open_store(out))
 
 
+def test_a_build_leaves_no_oxigraph_result_for_the_collector(tmp_path):
+    """An unfinished query result sits in a reference cycle (oxrdflib's row generator) that the
+    collector may free on the store loader's thread, which pyoxigraph refuses: none may be left."""
+    import gc
+
+    abstract = "We use Net-1 here."
+    paper = Paper(title="T", abstract=abstract, sources=(Source("a.txt", 1, "hf-text"),))
+    gc.collect()
+    gc.disable()
+    try:
+        write_chunks(tmp_path / "g", graph_chunks([PaperExtraction(paper, [mention("Net-1", "used", "Model", abstract)])],
+                                                  BASE))
+        assert not [o for o in gc.get_objects() if type(o).__name__ == "QuerySolutions"]
+    finally:
+        gc.enable()
+
+
 # ---------------------------------------------------------------- rebuilds that reuse the previous store
 
 

@@ -118,5 +118,7 @@ def quad_counts(quads: Iterable[ox.Quad]) -> GraphCounts:
 
 
 def _count(graph: Graph, query: str) -> int:
-    """The single number a COUNT query returns."""
-    return int(next(iter(graph.query(query, initNs={"kg": KG})))[0])
+    """The single number a COUNT query returns. The rows are read to the end: oxrdflib's unfinished
+    row generator is in a reference cycle holding the Oxigraph result, which the collector could
+    then free on another thread (pyoxigraph refuses, and leaks it)."""
+    return int(list(graph.query(query, initNs={"kg": KG}))[0][0])
