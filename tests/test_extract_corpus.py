@@ -222,6 +222,16 @@ def test_a_paper_titled_x_colon_proposes_x_however_well_known():
     assert {e.name: e.role for e in extraction.entities}["BERT"] == "proposed"
 
 
+def test_a_known_name_the_paper_presents_with_an_appositive_is_proposed():
+    (extraction,) = extract_corpus([Paper(title="You Only Look Once: Unified, Real-Time Object Detection",
+                                          abstract="We present YOLO, a new approach to object detection.")])
+    assert {e.name: e.role for e in extraction.entities}["YOLO"] == "proposed"
+    (extraction,) = extract_corpus([Paper(title="DistilBERT, a distilled version of BERT: smaller and faster",
+                                          abstract="We distil BERT into a smaller model.")])
+    roles = {e.name: e.role for e in extraction.entities}
+    assert roles["DistilBERT"] == "proposed" and roles["BERT"] == "used"
+
+
 def test_a_thing_the_paper_outperforms_is_not_proposed():
     (extraction,) = extract_corpus([Paper(title="ZetaNet: fast nets",
                                           abstract="We propose ZetaNet. ZetaNet outperforms FooNet-7B on ImageNet.")])

@@ -962,8 +962,8 @@ def add_enumerated_items(doc: Doc, resources: Resources, max_words: int = 4) -> 
 
 def mark_proposed(doc: Doc, resources: Resources) -> None:
     """Role patterns: "we propose/introduce/present X", "our (proposed) X", "our method, X",
-    "X, called/named/dubbed Y", title "X: ...", and the other side: "outperforms A, B and C",
-    "compared with A" name someone else's things (reason ``pattern:compared-with``)."""
+    "X, called/named/dubbed Y", title "X: ..." or "X, a ...", and the other side: "outperforms A, B
+    and C", "compared with A" name someone else's things (reason ``pattern:compared-with``)."""
     table = candidates(doc)
     starts = {s: c for (s, _), c in table.items()}
     lowers = lowers_of(doc)
@@ -1013,8 +1013,9 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
             kind = next((resources.cues[w] for w in reversed(lowers[max(0, i - 4) : i]) if w in resources.cues), None)
             if kind:
                 cand.vote(kind, W_CUE, f"pattern:{kind.lower()}-{lower}-x")
-    if section_of(doc) == "title":
-        colon = next((i for i, word in enumerate(words_of(doc)) if word == ":"), 0)
+    if section_of(doc) == "title":  # "X: ...", or the appositive "X, a distilled version of BERT: ..."
+        colon = next((i for i, word in enumerate(words_of(doc)) if word == ":"
+                      or word == "," and i + 1 < len(doc) and lowers[i + 1] in {"a", "an"}), 0)
         end = colon
         while 0 < end <= 6 and lowers[end - 1] in _REPORT_WORDS:
             end -= 1  # "Step-Video-T2V Technical Report: ..." proposes Step-Video-T2V

@@ -642,13 +642,16 @@ def compared_with(mentions: list[Mention]) -> bool:
 
 def announced(mentions: list[Mention]) -> bool:
     """Whether the paper titles itself with the name ("X: ..."; in the gold annotations every
-    title's X that is an entity is proposed), or its whole title is the name and it says it
-    proposes it ("we propose X", "our X"): proposed, however well known the name is (the BERT paper
-    proposes BERT, the paper titled "Mistral 7B" Mistral 7B)."""
+    title's X that is an entity is proposed), presents it with an appositive ("We present YOLO, a
+    new approach to ...", "We propose the Transformer, an encoder-decoder architecture"), or its
+    whole title is the name and it says it proposes it ("we propose X", "our X"): proposed, however
+    well known the name is (the BERT paper proposes BERT, the paper titled "Mistral 7B" Mistral 7B)."""
     reasons = _reasons_of(mentions)
-    return "title:head-noun" in reasons or not reasons.isdisjoint(_OWN_PATTERNS) and (any(
+    if "title:head-noun" in reasons or "pattern:x-a-kind" in reasons:
+        return True
+    return not reasons.isdisjoint(_OWN_PATTERNS) and any(
         m.evidence.section == "title" and m.evidence.start == 0
-        and m.evidence.end >= len(m.evidence.sentence.rstrip(" .")) for m in mentions))
+        and m.evidence.end >= len(m.evidence.sentence.rstrip(" .")) for m in mentions)
 
 
 def proposed_variants(groups: list[Group]) -> set[int]:
