@@ -91,6 +91,7 @@ def test_pattern_we_propose_marks_proposed():
     ("We propose layered prefill, a new scheduling paradigm for serving.", "layered prefill", "Method"),
     ("This paper introduces the Spark Transformer, a novel architecture.", "Spark Transformer", "Method"),
     ("To address this gap, we propose the FLEX dataset, the first large-scale dataset of its kind.", "FLEX", "Dataset"),
+    ("We present CROMA: a framework that combines two losses.", "CROMA", "Method"),
 ])
 def test_a_name_the_authors_present_with_an_appositive_is_proposed(sentence, name, kind):
     found = by_surface(section_mentions(sentence, "abstract"))

@@ -894,7 +894,7 @@ _APPOSITIVE_OPENERS = frozenset({"a", "an", "the"})
 def add_appositive_names(doc: Doc, resources: Resources, max_words: int = 4, max_appositive: int = 12) -> None:
     """The name between a propose-style verb whose subject is the authors and an appositive saying what
     it is: "We describe Sparsey, an unsupervised ... model", "We propose layered prefill, a new
-    scheduling paradigm", "This work introduces Natural GaLore, a simple ...". One to ``max_words``
+    scheduling paradigm", "We present FIT: a transformer-based architecture". One to ``max_words``
     words (after an optional "the"), no punctuation or function word inside; a cue noun ending them
     ("the FLEX dataset, the first ...") or else the first in the appositive (within ``max_appositive``
     tokens, before the sentence ends) gives the type. The span is a candidate of its own, so it beats
@@ -907,7 +907,7 @@ def add_appositive_names(doc: Doc, resources: Resources, max_words: int = 4, max
         if not _authors_before(lowers, start, verb):
             continue
         first = verb + 2 if verb + 1 < sent_end and lowers[verb + 1] == "the" else verb + 1
-        comma = next((i for i in range(first, min(first + max_words + 1, sent_end)) if words[i] == ","), None)
+        comma = next((i for i in range(first, min(first + max_words + 1, sent_end)) if words[i] in {",", ":"}), None)
         if comma is None or comma == first or comma + 1 >= sent_end or lowers[comma + 1] not in _APPOSITIVE_OPENERS:
             continue
         if any(doc[i].is_punct or lowers[i] in STOP_WORDS or "\\" in lowers[i] for i in range(first, comma)) \
