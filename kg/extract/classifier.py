@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
-from kg.extract.resources import RULES_DIR
+from kg.extract.resources import RULES_DIR, load_resources
 
 CLASSIFIER_PATH = RULES_DIR / "classifier.json"
 _ADJECTIVE_SUFFIX = re.compile(r"(al|ive|ic|ous|ar|ful|less|ed|ing|able|ible|ent|ant)$")
@@ -265,8 +265,6 @@ def last_word(word: str) -> str:
     >>> [last_word(w) for w in ("Transformer", "benchmark", "EMOv2-1M", "CBNet", "Kangaroo", "tiling")]
     ['transformer', 'benchmark', 'name:mixed', 'name:mixed', 'name:title', 'name:lower']
     """
-    from kg.extract.resources import load_resources
-
     resources, lower = load_resources(), word.lower()
     if lower in resources.heads or lower in resources.cues:
         return lower
