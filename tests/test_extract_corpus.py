@@ -244,3 +244,12 @@ def test_a_plural_acronym_defined_by_a_named_thing_is_that_thing():
                                           abstract="We study RL in Latent Markov Decision Processes (LMDPs). The LMDP is hard.")])
     aliases = {e.name: set(e.aliases) for e in extraction.entities}
     assert {"LMDP", "LMDPs"} <= aliases["Latent Markov Decision Processes"]
+
+
+def test_data_the_paper_reports_results_on_is_not_proposed():
+    abstract = ("We propose generative adversarial networks, in which a generator and a discriminator are trained "
+                "against each other; the generator learns to produce samples the discriminator cannot tell from real "
+                "data, shown on MNIST, the Toronto Face Database and CIFAR-10.")
+    (extraction,) = extract_corpus([Paper(title="Generative Adversarial Networks", abstract=abstract)])
+    roles = {e.name: e.role for e in extraction.entities}
+    assert roles["Toronto Face Database"] == "evaluated_on" and roles["CIFAR-10"] == "evaluated_on"

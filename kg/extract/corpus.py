@@ -566,7 +566,7 @@ def paper_entities(paper: list[Resolved], profiles: list[Profile], types: dict[s
             continue
         entity_type = types.get(r.key, r.type)
         p_proposed = scorer.proposed(profile, r)
-        by_model = p_proposed >= proposed_threshold and not compared_with(mentions)
+        by_model = p_proposed >= proposed_threshold and not others_thing(mentions)
         votes = r.group.votes if len(mentions) == len(r.group.mentions) else best_votes(mentions)
         entities.append(paper_entity(mentions, votes, r.name, entity_type, by_model or announced(mentions),
                                      probability, p_proposed if by_model else None))
@@ -633,11 +633,16 @@ def _reasons_of(mentions: list[Mention]) -> set[str]:
     return {reason for m in mentions for reason in m.reasons}
 
 
-def compared_with(mentions: list[Mention]) -> bool:
-    """Whether the paper compares itself with the thing ("outperforms X", "compared with X") and never
-    says it proposes it: a baseline, whatever the role model thinks."""
+#: patterns naming someone else's thing: a baseline ("outperforms X", "compared with X") or a testbed
+#: ("results on MNIST, the Toronto Face Database and CIFAR-10")
+_OTHERS_PATTERNS = frozenset({"pattern:compared-with", "pattern:evaluated-on"})
+
+
+def others_thing(mentions: list[Mention]) -> bool:
+    """Whether the paper compares itself with the thing or reports results on it and never says it
+    proposes it: a baseline or a testbed, whatever the role model thinks."""
     reasons = _reasons_of(mentions)
-    return "pattern:compared-with" in reasons and reasons.isdisjoint(_OWN_PATTERNS)
+    return not reasons.isdisjoint(_OTHERS_PATTERNS) and reasons.isdisjoint(_OWN_PATTERNS)
 
 
 def announced(mentions: list[Mention]) -> bool:
