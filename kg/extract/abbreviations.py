@@ -7,10 +7,18 @@ first character is alphanumeric; its long form is the shortest run of at most
 ``min(len(short) + 5, 2 * len(short))`` preceding words in which every character of the short form
 appears, right to left, with the first one starting a word. Laid out as scispaCy's
 ``abbreviation.py``: small pure functions plus one spaCy component that stores the pairs on the Doc.
+
+One extension for the digits of ML acronyms, which S-H cannot match: a capital followed by a digit
+counts that many words with its initial ("JD3P": Joint Discrete Denoising Diffusion Process, "T5":
+Text-to-Text Transfer Transformer, "C4"), and a "2" between letters stands for "to" ("G2SD":
+generic-to-specific distillation). These readings (`digit_spellings`) are tried only when the short
+form itself does not match, and are kept only when the initials of the long form's words spell every
+one of their letters in order (`letters_spelt`), so "NF4" or "W4A4" never find a long form by them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import compress
 
@@ -101,6 +109,21 @@ def letters_spelt(short: str, words: list[str], capitals_only: bool = False) -> 
     return spelt
 
 
+_REPEATED_INITIAL = re.compile(r"([A-Z])([2-9])(?![0-9])")
+_TO = re.compile(r"(?<=[A-Za-z])2(?=[A-Za-z])")
+
+
+def digit_spellings(short: str) -> list[str]:
+    """The ways ``short``'s digits may spell words: a capital and a digit n as n such initials, or a
+    "2" between letters as the initial of "to" (none when it has no such digit).
+
+    >>> digit_spellings("JD3P"), digit_spellings("T5"), digit_spellings("G2SD"), digit_spellings("GPT-4")
+    (['JDDDP'], ['TTTTT'], ['GGSD', 'GTSD'], [])
+    """
+    spellings = [_REPEATED_INITIAL.sub(lambda m: m.group(1) * int(m.group(2)), short), _TO.sub("T", short)]
+    return list(dict.fromkeys(spelling for spelling in spellings if spelling != short))
+
+
 def max_long_form_words(short: str) -> int:
     """Schwartz-Hearst's window: ``min(len + 5, 2 * len)`` words.
 
@@ -112,8 +135,19 @@ def max_long_form_words(short: str) -> int:
 
 def _long_form_span(doc: Doc, short: str, start: int, end: int) -> Span | None:
     """The long-form span for the short form ``short`` inside the window of tokens ``start:end``
-    (the tokens before, or inside, a parenthesis)."""
-    limit = max_long_form_words(short)
+    (the tokens before, or inside, a parenthesis), read as written or, failing that, by one of its
+    :func:`digit_spellings`."""
+    for spelling in (short, *digit_spellings(short)):
+        span = _spelt_long_form(doc, short, spelling, start, end)
+        if span is not None:
+            return span
+    return None
+
+
+def _spelt_long_form(doc: Doc, short: str, spelling: str, start: int, end: int) -> Span | None:
+    """:func:`_long_form_span` for one way of spelling ``short``: ``short`` itself, or a digit
+    spelling all of whose letters the long form's initials must spell."""
+    limit = max_long_form_words(spelling)
     if end - start > limit + 2:
         start = end - limit
     if end == start:
@@ -121,7 +155,7 @@ def _long_form_span(doc: Doc, short: str, start: int, end: int) -> Span | None:
     window = span_text(doc, start, end)
     if len(window) <= len(short):
         return None
-    offset = find_long_form_start(short, window)
+    offset = find_long_form_start(spelling, window)
     if offset is None:
         return None
     window_start = char_offsets(doc)[start]
@@ -137,7 +171,10 @@ def _long_form_span(doc: Doc, short: str, start: int, end: int) -> Span | None:
         return None
     if len(span) > 2 and len(span[0].text) >= 2 and short.startswith(span[0].text):
         return None  # "SSE in both pure linear and hybrid (SSE-H)" names a variant of SSE, it does not spell it
-    return _spelling_start(doc, short, span, start)
+    span = _spelling_start(doc, spelling, span, start)
+    if spelling != short and letters_spelt(spelling, words_of(doc)[span.start:span.end]) < sum(map(str.isalpha, spelling)):
+        return None
+    return span
 
 
 def _spelling_start(doc: Doc, short: str, span: Span, window_start: int) -> Span:
@@ -190,7 +227,8 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
             continue
         inside = span_text(doc, open_i + 1, close_i)
         if is_short_form_candidate(inside):
-            window_start = max(sentence_start(doc, open_i), open_i - max_long_form_words(inside))
+            window = max(map(max_long_form_words, (inside, *digit_spellings(inside))))
+            window_start = max(sentence_start(doc, open_i), open_i - window)
             long = _long_form_span(doc, inside, window_start, open_i)
             if long is not None:
                 pairs.append(Abbreviation(long=long, short=doc[open_i + 1 : close_i]))
