@@ -226,6 +226,18 @@ def test_pattern_datasets_such_as_types_list():
     assert {best_type(found[n]) for n in ("FooSet-1", "BarSet-2", "BazSet-3")} == {"Dataset"}
 
 
+def test_pattern_evaluated_on_reads_a_list_with_results_in_parentheses():
+    found = by_surface(section_mentions("It sets new F1 scores on FooFace (67.1%), FooFace+ (66.8%) and BarAU (70.1%).",
+                                        "abstract"))
+    assert all("pattern:evaluated-on" in found[n].reasons for n in ("FooFace", "FooFace+", "BarAU"))
+
+
+def test_including_does_not_open_a_name():
+    found = by_surface(section_mentions("We propose several memory designs including session decomposition for it.",
+                                        "abstract"))
+    assert "session decomposition" in found and not any(surface.startswith("including") for surface in found)
+
+
 def test_pattern_in_terms_of_types_metric():
     found = by_surface(section_mentions("It wins in terms of ZetaScore-2.", "abstract"))
     assert best_type(found["ZetaScore-2"]) == "Metric"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 from pathlib import Path
@@ -253,3 +254,17 @@ def test_data_the_paper_reports_results_on_is_not_proposed():
     (extraction,) = extract_corpus([Paper(title="Generative Adversarial Networks", abstract=abstract)])
     roles = {e.name: e.role for e in extraction.entities}
     assert roles["Toronto Face Database"] == "evaluated_on" and roles["CIFAR-10"] == "evaluated_on"
+
+
+def test_a_known_name_the_paper_builds_on_is_not_proposed_by_the_role_model():
+    from kg.extract.classifier import Classifier, load_classifier
+    from kg.extract.corpus import consolidate
+    from kg.extract.pipeline import paper_mentions
+
+    shipped = load_classifier()  # a role model that calls everything proposed
+    eager = dataclasses.replace(shipped, proposed=Classifier(bias=20.0, weights={}, threshold=shipped.proposed.threshold))
+    paper = Paper(title="Cheap and Quick: Efficient Vision-Language Instruction Tuning",
+                  abstract="We apply MMA to LLaMA and term this formed model LaVIN. LaVIN is better.")
+    (entities,) = consolidate([paper_mentions(paper)], eager)
+    roles = {e.name: e.role for e in entities}
+    assert roles["LLaMA"] == "used" and roles["LaVIN"] == "proposed"

@@ -566,7 +566,8 @@ def paper_entities(paper: list[Resolved], profiles: list[Profile], types: dict[s
             continue
         entity_type = types.get(r.key, r.type)
         p_proposed = scorer.proposed(profile, r)
-        by_model = p_proposed >= proposed_threshold and not others_thing(mentions)
+        by_model = p_proposed >= proposed_threshold and not others_thing(mentions) \
+            and not known_unclaimed(r.group, mentions)
         votes = r.group.votes if len(mentions) == len(r.group.mentions) else best_votes(mentions)
         entities.append(paper_entity(mentions, votes, r.name, entity_type, by_model or announced(mentions),
                                      probability, p_proposed if by_model else None))
@@ -643,6 +644,13 @@ def others_thing(mentions: list[Mention]) -> bool:
     proposes it: a baseline or a testbed, whatever the role model thinks."""
     reasons = _reasons_of(mentions)
     return not reasons.isdisjoint(_OTHERS_PATTERNS) and reasons.isdisjoint(_OWN_PATTERNS)
+
+
+def known_unclaimed(group: Group, mentions: list[Mention]) -> bool:
+    """Whether the thing is a lexicon entry (known before the paper) the paper never says it proposes
+    ("we propose X", "our X"): proposed only when announced (:func:`announced`), whatever the role
+    model thinks ("we apply MMA to LLaMA and term this model LaVIN" proposes LaVIN, not LLaMA)."""
+    return group.canonical is not None and _reasons_of(mentions).isdisjoint(_OWN_PATTERNS)
 
 
 def announced(mentions: list[Mention]) -> bool:
