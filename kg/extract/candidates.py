@@ -853,15 +853,27 @@ _PLURAL_DATA_CUES = frozenset({"benchmarks", "datasets", "corpora"})
 
 
 def _list_members(doc: Doc, starts: dict[int, Candidate], i: int) -> tuple[list[Candidate], int]:
-    """The candidates of a comma/and-separated list starting at token ``i``, and the token after it."""
+    """The candidates of a comma/and-separated list starting at token ``i``, and the token after it;
+    a member may carry its result in parentheses ("on BP4D (67.1%), BP4D+ (66.8%) and DISFA (70.1%)")."""
     lowers, n_words = lowers_of(doc), len(doc)
     members = []
     while i < n_words and i in starts:
         members.append(starts[i])
-        i = starts[i].end
+        i = _after_result(doc, starts[i].end)
         while i < n_words and lowers[i] in _LIST_SEPARATORS:
             i += 1
     return members, i
+
+
+def _after_result(doc: Doc, i: int, max_words: int = 6) -> int:
+    """The token after a parenthesised result opening at token ``i`` ("(67.1%)", "(avg. 2.4%)"), else ``i``."""
+    words = words_of(doc)
+    if i >= len(doc) or words[i] != "(":
+        return i
+    for k in range(i + 1, min(i + 2 + max_words, len(doc))):
+        if words[k] == ")":
+            return k + 1 if any(doc[j].like_num or any(c.isdigit() for c in words[j]) for j in range(i + 1, k)) else i
+    return i
 
 
 def _ends_clause(doc: Doc, i: int) -> bool:
