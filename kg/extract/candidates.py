@@ -69,8 +69,8 @@ _SHORT_ACRONYM = re.compile(r"^[A-Z]{2,3}$")
 _YEAR = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")  # a year written after a name dates an edition of data
 #: hardware named by its vendor: where a model runs is not an entity ("Qualcomm 855", "NVIDIA A100 GPUs")
 _HARDWARE = re.compile(
-    r"^(?:qualcomm|snapdragon|geforce|jetson|xeon|ryzen|exynos|ascend|raspberry|"
-    r"(?:nvidia|intel|amd|apple|google|huawei)[\s-]+(?:tesla|geforce|rtx|gtx|jetson|[ahvtlb]\d+|xeon|core|ryzen|epyc|"
+    r"^(?:qualcomm|snapdragon|geforce|jetson|xeon|ryzen|exynos|ascend|raspberry|quadro|"
+    r"(?:nvidia|intel|amd|apple|google|huawei)[\s-]+(?:tesla|geforce|titan|quadro|dgx|rtx|gtx|jetson|[ahvtlb]\d+|xeon|core|ryzen|epyc|"
     r"instinct|mi\d+|m\d|silicon|gaudi|tpu|ascend|cloud|colab))\b"
     r"|^(?:rtx|gtx)[\s-]?\d|^(?:mi\d{2,3}x?|[ahlv]\d{2,3}[a-z]?(?:-\d+gb?)?|\d{4}\s?ti)$"  # MI300X, 2080Ti
     r"|^.*\b[cgnt]pus?$", re.IGNORECASE)  # "Pro CPU", "multi-GPU"
@@ -379,6 +379,8 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
         next_free = i + n
         if is_generic(span_text(doc, i, i + n), resources, named=True):
             continue
+        if i > 0 and _HARDWARE.match(span_text(doc, i - 1, i + n)):
+            continue  # "NVIDIA Titan Xp" is a GPU, not the Titans architecture
         candidate = candidate_at(doc, i, i + n)
         candidate.canonical = entry.canonical
         candidate.vote(entry.type, W_LEXICON, "lexicon")
