@@ -948,7 +948,8 @@ def add_enumerated_items(doc: Doc, resources: Resources, max_words: int = 4) -> 
     findings and problems this way, and the classifier learns how often such a phrase is an entity.
     A candidate starting there gets the reason; else the words up to punctuation, a function word or,
     after two words, a participle ("lexical flip swapping ...") become one, from two to ``max_words``
-    words, never opening with a verb or an adverb ("(1) applies ...")."""
+    words, never opening with a verb or an adverb ("(1) applies ..."). A number restated in figures
+    ("five (5) SoTA compression techniques") is no item."""
     if ")" not in doc_text(doc):
         return
     lowers, words = lowers_of(doc), words_of(doc)
@@ -958,6 +959,8 @@ def add_enumerated_items(doc: Doc, resources: Resources, max_words: int = 4) -> 
         if not _ENUMERATOR.match(lowers[i - 1]) or \
                 not (i == 1 or words[i - 2] == "(" or doc[i - 2].is_punct):
             continue
+        if i >= 3 and words[i - 2] == "(" and doc[i - 3].like_num:
+            continue  # "five (5)"
         first = i + 1
         found = [c for (s, _), c in table.items() if s == first]
         for candidate in found:
