@@ -13,7 +13,9 @@ hyphen left hanging before "and" ("accuracy- and memory-aware") and a
 dash typed as a hyphen before "the", "and", ... ("FooBench-the largest") and a sentence glued to a
 name by a lost footnote break ("PromptTPPOur code"). spaCy's
 unit suffixes ("5M" -> "5" "M") would cut a size off a name ("ImageNet-1K", "EMOv2-5M"), so a name
-that starts with a letter and ends in a size is kept whole (``token_match``).
+that starts with a letter and ends in a size is kept whole (``token_match``), also when an opening
+parenthesis is glued to it ("(ImageNet-1K and ..."), where the tokenizer strips the prefix and a suffix
+in one step before it asks ``token_match`` (:func:`sized_name_suffixes`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,16 @@ def sized_name_match(old_match):
     return match
 
 
+def sized_name_suffixes(search):
+    """A ``suffix_search`` that finds no suffix in a sized name ("ImageNet-1K": no unit "K") and
+    otherwise defers to ``search``."""
+    sized = _SIZED_NAME.match
+
+    def find(text: str):
+        return None if sized(text) else search(text)
+    return find
+
+
 def name_preserving_infixes(infixes) -> list[str]:
     """The default infix patterns minus those that split hyphenated or slashed names.
 
@@ -74,8 +86,8 @@ def install_tokenizer(nlp: Language) -> Language:
     ['build', 'FooBench', '-', 'the', 'largest', 'state-of-the-art', 'set']
     >>> [t.text for t in nlp("propose FooTPPOur code, not GPT4Code")]
     ['propose', 'FooTPP', 'Our', 'code', ',', 'not', 'GPT4Code']
-    >>> [t.text for t in nlp("on ImageNet-1K, EMOv2-1M/2M/5M with 5M parameters")]
-    ['on', 'ImageNet-1K', ',', 'EMOv2-1M/2M/5M', 'with', '5', 'M', 'parameters']
+    >>> [t.text for t in nlp("on ImageNet-1K, EMOv2-1M/2M/5M with 5M parameters (ImageNet-1K and ImageNet-21K)")]
+    ['on', 'ImageNet-1K', ',', 'EMOv2-1M/2M/5M', 'with', '5', 'M', 'parameters', '(', 'ImageNet-1K', 'and', 'ImageNet-21K', ')']
     """
     old: Tokenizer = nlp.tokenizer
     infixes = [*name_preserving_infixes(nlp.Defaults.infixes), *_GLUED_PARENTHESES, _DASH_AS_HYPHEN, _GLUED_SENTENCE]
@@ -83,8 +95,8 @@ def install_tokenizer(nlp: Language) -> Language:
         nlp.vocab,
         rules=old.rules,
         prefix_search=old.prefix_search,
-        suffix_search=compile_suffix_regex(
-            [*nlp.Defaults.suffixes, _DERIVATION_SUFFIX, _FINAL_PERIOD, _SUSPENDED_HYPHEN]).search,
+        suffix_search=sized_name_suffixes(compile_suffix_regex(
+            [*nlp.Defaults.suffixes, _DERIVATION_SUFFIX, _FINAL_PERIOD, _SUSPENDED_HYPHEN]).search),
         infix_finditer=compile_infix_regex(infixes).finditer,
         token_match=sized_name_match(old.token_match),
         url_match=old.url_match,
