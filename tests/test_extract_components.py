@@ -504,3 +504,11 @@ def test_a_title_case_run_does_not_open_with_a_relative_adjective():
     found = by_surface(section_mentions("Recent Vision-Language-Action Models work. We use Simple Preference Optimization.",
                                         "abstract"))
     assert not any(surface.startswith("Recent") for surface in found) and "Simple Preference Optimization" in found
+
+
+def test_the_plural_of_a_task_names_its_outputs():
+    found = by_surface(section_mentions("We edit the text embeddings of prompts and give practical recommendations.",
+                                        "abstract"))
+    assert not any(best_type(m) == "Task" for m in found.values())
+    assert best_type(by_surface(section_mentions("We study text embedding and recommendation.", "abstract"))[
+        "text embedding"]) == "Task"

@@ -402,6 +402,22 @@ def _raw_key(lower: str) -> str:
     return KEY_SEPARATORS.sub("", lower)
 
 
+def _names_outputs(text: str, task: str) -> bool:
+    """Whether ``text`` is the plural of the lower-case task name ``task`` that names what the task
+    makes: a one-word task's plural ("recommendations"), or that of a last word in -ing ("text
+    embeddings" are vectors, "text embedding" a task).
+
+    >>> _names_outputs("recommendations", "recommendation"), _names_outputs("text embeddings", "text embedding")
+    (True, True)
+    >>> _names_outputs("Multi-armed Bandits", "multi-armed bandit"), _names_outputs("text embedding", "text embedding")
+    (False, False)
+    """
+    if " " not in text:
+        return text in (task + "s", task + "es")
+    last = task.rsplit(" ", 1)[-1]
+    return last.endswith("ing") and text.rsplit(" ", 1)[-1].lower() == last + "s"
+
+
 @lru_cache(maxsize=65536)
 def lexicon_form_fits(text: str, entry, key: str) -> bool:
     """Whether ``text`` may stand for a lexicon form with the same key: a form written with capitals
@@ -422,8 +438,8 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
     if text.startswith("\\"):
         return True  # a LaTeX macro left in an arXiv abstract stands for a name
     forms = [f for f in entry.forms if name_key(f) == key]
-    if entry.type == "Task" and " " not in text and any(text in (f + "s", f + "es") for f in forms if f.islower()):
-        return False  # a task's plural names its outputs: "practical recommendations", "predictions"
+    if entry.type == "Task" and any(_names_outputs(text, f) for f in forms if f.islower()):
+        return False  # a task's plural names its outputs: "practical recommendations", "text embeddings"
     for form in forms:
         inner_capitals = any(c.isupper() for c in form[1:])
         if len(key) <= 4 and not form.islower():
