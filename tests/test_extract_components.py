@@ -63,7 +63,8 @@ def test_abbreviation_long_form_spells_the_short_one_by_initials():
 
 
 @pytest.mark.parametrize("sentence, long, short", [
-    ("We propose the Joint Discrete Denoising Diffusion Process (JD3P) here.", "Joint Discrete Denoising Diffusion Process", "JD3P"),
+    ("We propose the Joint Discrete Denoising Diffusion Process (JD3P) here.",
+     "Joint Discrete Denoising Diffusion Process", "JD3P"),
     ("Our Text-to-Text Transfer Transformer (T5) achieves results.", "Text-to-Text Transfer Transformer", "T5"),
     ("We propose generic-to-specific distillation (G2SD) for this.", "generic-to-specific distillation", "G2SD"),
 ])
@@ -72,7 +73,8 @@ def test_abbreviation_digits_count_initials_or_stand_for_to(sentence, long, shor
 
 
 def test_abbreviation_digits_of_bit_widths_spell_nothing():
-    assert find_abbreviations(build_nlp()("We use 4-bit NormalFloat (NF4) and 4-bit weights and activations (W4A4).")) == []
+    doc = build_nlp()("We use 4-bit NormalFloat (NF4) and 4-bit weights and activations (W4A4).")
+    assert find_abbreviations(doc) == []
 
 
 def test_abbreviation_rejects_non_matching_parenthesis():

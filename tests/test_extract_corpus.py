@@ -262,7 +262,8 @@ def test_a_known_name_the_paper_builds_on_is_not_proposed_by_the_role_model():
     from kg.extract.pipeline import paper_mentions
 
     shipped = load_classifier()  # a role model that calls everything proposed
-    eager = dataclasses.replace(shipped, proposed=Classifier(bias=20.0, weights={}, threshold=shipped.proposed.threshold))
+    eager = dataclasses.replace(shipped, proposed=Classifier(bias=20.0, weights={},
+                                                             threshold=shipped.proposed.threshold))
     paper = Paper(title="Cheap and Quick: Efficient Vision-Language Instruction Tuning",
                   abstract="We apply MMA to LLaMA and term this formed model LaVIN. LaVIN is better.")
     (entities,) = consolidate([paper_mentions(paper)], eager)

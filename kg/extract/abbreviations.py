@@ -172,7 +172,8 @@ def _spelt_long_form(doc: Doc, short: str, spelling: str, start: int, end: int) 
     if len(span) > 2 and len(span[0].text) >= 2 and short.startswith(span[0].text):
         return None  # "SSE in both pure linear and hybrid (SSE-H)" names a variant of SSE, it does not spell it
     span = _spelling_start(doc, spelling, span, start)
-    if spelling != short and letters_spelt(spelling, words_of(doc)[span.start:span.end]) < sum(map(str.isalpha, spelling)):
+    letters = sum(map(str.isalpha, spelling))
+    if spelling != short and letters_spelt(spelling, words_of(doc)[span.start:span.end]) < letters:
         return None
     return span
 

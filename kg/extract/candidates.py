@@ -70,7 +70,8 @@ _YEAR = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")  # a year written after a name 
 #: hardware named by its vendor: where a model runs is not an entity ("Qualcomm 855", "NVIDIA A100 GPUs")
 _HARDWARE = re.compile(
     r"^(?:qualcomm|snapdragon|geforce|jetson|xeon|ryzen|exynos|ascend|raspberry|quadro|"
-    r"(?:nvidia|intel|amd|apple|google|huawei)[\s-]+(?:tesla|geforce|titan|quadro|dgx|rtx|gtx|jetson|[ahvtlb]\d+|xeon|core|ryzen|epyc|"
+    r"(?:nvidia|intel|amd|apple|google|huawei)[\s-]+"
+    r"(?:tesla|geforce|titan|quadro|dgx|rtx|gtx|jetson|[ahvtlb]\d+|xeon|core|ryzen|epyc|"
     r"instinct|mi\d+|m\d|silicon|gaudi|tpu|ascend|cloud|colab))\b"
     r"|^(?:rtx|gtx)[\s-]?\d|^(?:mi\d{2,3}x?|[ahlv]\d{2,3}[a-z]?(?:-\d+gb?)?|\d{4}\s?ti)$"  # MI300X, 2080Ti
     r"|^.*\b[cgnt]pus?$", re.IGNORECASE)  # "Pro CPU", "multi-GPU"

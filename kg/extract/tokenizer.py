@@ -86,8 +86,10 @@ def install_tokenizer(nlp: Language) -> Language:
     ['build', 'FooBench', '-', 'the', 'largest', 'state-of-the-art', 'set']
     >>> [t.text for t in nlp("propose FooTPPOur code, not GPT4Code")]
     ['propose', 'FooTPP', 'Our', 'code', ',', 'not', 'GPT4Code']
-    >>> [t.text for t in nlp("on ImageNet-1K, EMOv2-1M/2M/5M with 5M parameters (ImageNet-1K and ImageNet-21K)")]
-    ['on', 'ImageNet-1K', ',', 'EMOv2-1M/2M/5M', 'with', '5', 'M', 'parameters', '(', 'ImageNet-1K', 'and', 'ImageNet-21K', ')']
+    >>> [t.text for t in nlp("on ImageNet-1K, EMOv2-1M/2M/5M with 5M parameters")]
+    ['on', 'ImageNet-1K', ',', 'EMOv2-1M/2M/5M', 'with', '5', 'M', 'parameters']
+    >>> [t.text for t in nlp("(ImageNet-1K and ImageNet-21K)")]
+    ['(', 'ImageNet-1K', 'and', 'ImageNet-21K', ')']
     """
     old: Tokenizer = nlp.tokenizer
     infixes = [*name_preserving_infixes(nlp.Defaults.infixes), *_GLUED_PARENTHESES, _DASH_AS_HYPHEN, _GLUED_SENTENCE]
