@@ -269,3 +269,11 @@ def test_a_known_name_the_paper_builds_on_is_not_proposed_by_the_role_model():
     (entities,) = consolidate([paper_mentions(paper)], eager)
     roles = {e.name: e.role for e in entities}
     assert roles["LLaMA"] == "used" and roles["LaVIN"] == "proposed"
+
+
+def test_a_title_writing_out_a_long_form_the_abstract_defines_names_no_part_of_it():
+    paper = Paper(title="FOGO -- Fast cOntext aliGnment via Optimization",
+                  abstract="We introduce FOGO (Fast cOntext aliGnment via Optimization), a training strategy.")
+    (extraction,) = extract_corpus([paper])
+    names = {form for e in extraction.entities for form in (e.name, *e.aliases)}
+    assert "FOGO" in names and not names & {"cOntext", "aliGnment"}

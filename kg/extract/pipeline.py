@@ -67,7 +67,38 @@ def text_mentions(texts: tuple[str, str]) -> list[Mention]:
     """Mentions in a (title, abstract) pair: what pool workers receive instead of whole papers,
     whose other fields (authors, sources, dates) would only cost pickling."""
     title, abstract = texts
-    return with_shared_values(section_mentions(title, "title") + section_mentions(abstract, "abstract"))
+    mentions = section_mentions(title, "title") + section_mentions(abstract, "abstract")
+    return with_shared_values(outside_long_forms(mentions, title))
+
+
+def outside_long_forms(mentions: list[Mention], title: str) -> list[Mention]:
+    """``mentions`` without the title's that lie inside a long form the abstract defines, written
+    again in the title ("LOGO (Long cOntext aliGnment via efficient preference Optimization)" in the
+    abstract makes the title's "Long cOntext aliGnment ..." that thing, not the name "cOntext");
+    lexicon matches and the long form itself stay.
+
+    >>> from kg.model import Evidence
+    >>> long = Mention(Evidence("abstract", "", 5, 17, "Foo bAr Nets"), (), ("abbreviation",), None, "FBN", False)
+    >>> inner = Mention(Evidence("title", "", 4, 7, "bAr"), (), ("name-shape",), None, None, False)
+    >>> [m.form for m in outside_long_forms([inner, long], "Foo bAr Nets")]
+    ['Foo bAr Nets']
+    """
+    long_forms = {m.evidence.surface for m in mentions if m.partner and m.evidence.section == "abstract"
+                  and len(m.evidence.surface) > len(m.partner) and " " in m.evidence.surface}
+    spans = [(at, at + len(form)) for form in long_forms for at in _occurrences(title, form)]
+    if not spans:
+        return mentions
+    return [m for m in mentions if m.evidence.section != "title" or m.canonical is not None or not any(
+        start <= m.evidence.start and m.evidence.end <= end and (m.evidence.start, m.evidence.end) != (start, end)
+        for start, end in spans)]
+
+
+def _occurrences(text: str, part: str) -> Iterator[int]:
+    """Where ``part`` starts in ``text``, every time."""
+    at = text.find(part)
+    while at >= 0:
+        yield at
+        at = text.find(part, at + 1)
 
 
 #: the vote and reason tuples of this process's mentions, one object per value (a corpus has a few hundred)
