@@ -380,7 +380,7 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
         next_free = i + n
         if is_generic(span_text(doc, i, i + n), resources, named=True):
             continue
-        if i > 0 and _HARDWARE.match(span_text(doc, i - 1, i + n)):
+        if _hardware_name(doc, i, i + n):
             continue  # "NVIDIA Titan Xp" is a GPU, not the Titans architecture
         candidate = candidate_at(doc, i, i + n)
         candidate.canonical = entry.canonical
@@ -398,6 +398,12 @@ def _lexicon_word_info(word: str) -> tuple[str, str, bool]:
 
 
 @lru_cache(maxsize=65536)
+def _hardware_name(doc: Doc, start: int, end: int) -> bool:
+    """Whether the word before tokens ``start:end`` makes them the name of a device (`_HARDWARE`):
+    "Raspberry Pi 4", "Jetson Orin", "NVIDIA Titan Xp"."""
+    return start > 0 and bool(_HARDWARE.match(span_text(doc, start - 1, end)))
+
+
 def _raw_key(lower: str) -> str:
     """A lower-cased token without spaces and hyphens (inner parts of a multi-token lexicon key)."""
     return KEY_SEPARATORS.sub("", lower)
@@ -603,7 +609,7 @@ def add_names(doc: Doc, resources: Resources) -> None:
                 or _SHORT_ACRONYM.match(word) or doc[i].like_url or _is_type_word(word):  # "-Driven 3D"
             continue
         end = _name_end(doc, i)
-        if i > 0 and _HARDWARE.match(span_text(doc, i - 1, end)):
+        if _hardware_name(doc, i, end):
             continue  # "Raspberry Pi 4", "Jetson Orin"
         if end < len(doc) and _kind_acronym(words[end], resources):
             end += 1  # "TopK SAEs"
