@@ -303,6 +303,14 @@ def test_acronym_spelling_capitals_do_not_make_type_words_names():
     assert best_type(found["Knowledge-Intensive Compressed LLM BenchmarK"]) == "Benchmark"
 
 
+def test_words_spelling_an_acronym_with_inner_capitals_are_not_names():
+    text = ("We propose ZORBAX, a model that ZORblends the graph and BAXifies the rest, against "
+            "FlashAttention and DeepSeek in GQA.")
+    found = by_surface(section_mentions(text, "abstract"))
+    assert "ZORblends" not in found and "BAXifies" not in found
+    assert {"ZORBAX", "FlashAttention", "DeepSeek"} <= set(found)
+
+
 def test_parenthesised_list_after_a_plural_cue_takes_its_type():
     found = by_surface(section_mentions("We test on three benchmarks (FooSet, BarQA-2, and ZetaLM-MTL).", "abstract"))
     assert best_type(found["ZetaLM-MTL"]) == "Benchmark"

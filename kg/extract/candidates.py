@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Sequence
 from itertools import compress
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -592,12 +593,69 @@ def _name_end(doc: Doc, start: int, max_versions: int = 2) -> int:
     return end
 
 
+_SPELLING_SHAPE = re.compile(r"^[A-Za-z]+[A-Z][a-z]{3,}$|^[A-Z]{2,}[a-z]{3,}$")  # "DenOises", "cOntext", "FREEzes"
+_ACRONYM_LETTERS = re.compile(r"[A-Z]{3,}")
+_ALL_CAPS = re.compile(r"^[A-Z][A-Z0-9-]*$")
+
+
+def acronym_spellings(words: Sequence[str], window: int = 16) -> frozenset[int]:
+    """Words whose inner capitals spell an acronym of the same text: wordplay, not names.
+
+    Papers spell a coined acronym in the capitals of the words that describe it ("FREEDOM, that
+    FREEzes the item-item graph and DenOises the user-item interaction graph ... for Multimodal
+    recommendation"; "LOGO -- Long cOntext aliGnment via efficient preference Optimization"). An
+    acronym's letters (a run of three or more capitals in an all-capital word) are matched in order
+    against the capitals of the words after a word that starts with its first letter, within
+    ``window`` words; when the match completes using at least two inner capitals, the words that
+    lent inner capitals and end in three or more lower-case letters are wordplay. Names with inner
+    capitals ("FlashAttention", "LLaMA", "DenseNet") end in capitals or short tails, or lend no
+    capitals to an acronym spelt around them.
+
+    >>> words = "FREEDOM , that FREEzes the graph and DenOises the graph for Multimodal data".split()
+    >>> sorted(acronym_spellings(words))
+    [3, 7]
+    >>> sorted(acronym_spellings("ECO-M2F or EffiCient TransfOrmer Encoders".split()))
+    [2, 3]
+    >>> sorted(acronym_spellings("LLM inference with LLaMA and FlashAttention in DeepSeek".split()))
+    []
+    """
+    acronyms = {letters for word in words if _ALL_CAPS.match(word) for letters in _ACRONYM_LETTERS.findall(word)}
+    if not acronyms or not any(_SPELLING_SHAPE.match(word) for word in words):
+        return frozenset()
+    spelt: set[int] = set()
+    for acronym in acronyms:
+        for start, word in enumerate(words):
+            if word[:1] == acronym[0] and not _ALL_CAPS.match(word):
+                spelt.update(_inner_capital_words(words, start, acronym, window))
+    return frozenset(spelt)
+
+
+def _inner_capital_words(words: Sequence[str], start: int, acronym: str, window: int) -> list[int]:
+    """The spelling-shaped words lending inner capitals to ``acronym`` spelt from ``words[start]``
+    on (see :func:`acronym_spellings`), or none when it is not spelt with two inner capitals."""
+    matched, inner, lenders = 0, 0, []
+    for i in range(start, min(len(words), start + window)):
+        word = words[i]
+        if _ALL_CAPS.match(word):
+            continue
+        for position, char in enumerate(word):
+            if char == acronym[matched]:
+                matched += 1
+                if position:
+                    inner += 1
+                    lenders.append(i)
+                if matched == len(acronym):
+                    return [j for j in lenders if _SPELLING_SHAPE.match(words[j])] if inner >= 2 else []
+    return []
+
+
 def add_names(doc: Doc, resources: Resources) -> None:
     """Name-shaped tokens (with a following version) become candidates, typed by shape and cues."""
     covered = {i for (s, e) in candidates(doc) for i in range(s, e)}
     words = words_of(doc)
     starts = sentence_starts(doc)
     verbs = resources.word_list("verbs_all")
+    spellings = None  # found when a word could be wordplay (rare)
     next_free = 0
     for i in word_positions(doc)[NAME_OR_TITLE]:
         word = words[i]
@@ -608,6 +666,10 @@ def add_names(doc: Doc, resources: Resources) -> None:
         if i in covered or not name_like or not word[0].isalnum() or _is_generic_word(word) \
                 or _SHORT_ACRONYM.match(word) or doc[i].like_url or _is_type_word(word):  # "-Driven 3D"
             continue
+        if _SPELLING_SHAPE.match(word):
+            spellings = acronym_spellings(words) if spellings is None else spellings
+            if i in spellings:
+                continue  # "FREEzes" in "FREEDOM, that FREEzes ..."
         end = _name_end(doc, i)
         if _hardware_name(doc, i, end):
             continue  # "Raspberry Pi 4", "Jetson Orin"
