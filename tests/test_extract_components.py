@@ -72,6 +72,15 @@ def test_abbreviation_digits_count_initials_or_stand_for_to(sentence, long, shor
     assert [(p.long.text, p.short.text) for p in find_abbreviations(build_nlp()(sentence))] == [(long, short)]
 
 
+@pytest.mark.parametrize("sentence, pairs", [
+    ("We propose the Code Adaptive Compute-efficient Tuning (CodeACT) framework.",
+     [("Code Adaptive Compute-efficient Tuning", "CodeACT")]),
+    ("We use SSE in both pure linear and hybrid (SSE-H) settings.", []),
+])
+def test_abbreviation_short_form_opening_with_a_word_of_its_long_form(sentence, pairs):
+    assert [(p.long.text, p.short.text) for p in find_abbreviations(build_nlp()(sentence))] == pairs
+
+
 def test_abbreviation_digits_of_bit_widths_spell_nothing():
     doc = build_nlp()("We use 4-bit NormalFloat (NF4) and 4-bit weights and activations (W4A4).")
     assert find_abbreviations(doc) == []

@@ -169,13 +169,23 @@ def _spelt_long_form(doc: Doc, short: str, spelling: str, start: int, end: int) 
         return None
     if any(c in text for c in "{}$\\^_"):  # LaTeX, not a name
         return None
-    if len(span) > 2 and len(span[0].text) >= 2 and short.startswith(span[0].text):
+    if len(span) > 2 and len(span[0].text) >= 2 and short.startswith(span[0].text) and not _camel_prefix(short, span[0].text):
         return None  # "SSE in both pure linear and hybrid (SSE-H)" names a variant of SSE, it does not spell it
     span = _spelling_start(doc, spelling, span, start)
     letters = sum(map(str.isalpha, spelling))
     if spelling != short and letters_spelt(spelling, words_of(doc)[span.start:span.end]) < letters:
         return None
     return span
+
+
+def _camel_prefix(short: str, word: str) -> bool:
+    """Whether ``short`` joins the plain word ``word`` to capitals that spell the rest: "Code" of
+    "Code Adaptive Compute-efficient Tuning (CodeACT)", "Sentence" of "SentenceVAE"; not "SSE" of "SSE-H".
+
+    >>> _camel_prefix("CodeACT", "Code"), _camel_prefix("SSE-H", "SSE"), _camel_prefix("video KVs", "video")
+    (True, False, False)
+    """
+    return word[1:].islower() and short[len(word):][:1].isupper()
 
 
 def _spelling_start(doc: Doc, short: str, span: Span, window_start: int) -> Span:
