@@ -533,3 +533,12 @@ def test_the_plural_of_a_task_names_its_outputs():
     assert not any(best_type(m) == "Task" for m in found.values())
     assert best_type(by_surface(section_mentions("We study text embedding and recommendation.", "abstract"))[
         "text embedding"]) == "Task"
+
+
+def test_time_metric_named_only_as_a_measure():
+    text = ("Our inference-time method edits attention at inference time. "
+            "It cuts inference time by half, and training time too.")
+    mentions = section_mentions(text, "abstract")
+    assert "inference-time" not in by_surface(mentions)
+    assert [m.evidence.start for m in mentions if m.evidence.surface == "inference time"] == [text.index("cuts") + 5]
+    assert "training time" in by_surface(mentions)

@@ -89,6 +89,7 @@ _EVAL_WORDS = frozenset({
     "state-of-the-art", "sota", "performance", "improvements", "gains", "benchmarked", "validated", "shown",
     "demonstrated", "reported", "reports",
 })
+_WHEN_WORDS = frozenset({"at", "during"})
 _LIST_INTRO = frozenset({"such", "as", "including", "like", "namely", ":", "e.g.", "e.g.,", "i.e."})
 _OBJECT_BOUNDARY = frozenset({
     "that", "which", "to", "for", "by", "using", "with", "based", "on", "in", "via", "from", "over",
@@ -383,6 +384,8 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
             continue
         if _hardware_name(doc, i, i + n):
             continue  # "NVIDIA Titan Xp" is a GPU, not the Titans architecture
+        if entry.type == "Metric" and words[i + n - 1].lower() == "time" and i and words[i - 1].lower() in _WHEN_WORDS:
+            continue  # "at inference time" says when, it measures nothing
         candidate = candidate_at(doc, i, i + n)
         candidate.canonical = entry.canonical
         candidate.vote(entry.type, W_LEXICON, "lexicon")
@@ -439,6 +442,9 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
     (True, False)
     >>> lexicon_form_fits("Complex", LexiconEntry("Method", "ComplEx", ("ComplEx",)), "complex")
     False
+    >>> time = LexiconEntry("Metric", "latency", ("latency", "inference time"))
+    >>> lexicon_form_fits("inference time", time, "inferencetime"), lexicon_form_fits("inference-time", time, "inferencetime")
+    (True, False)
     >>> task = LexiconEntry("Task", "recommendation", ("recommendation",))
     >>> [lexicon_form_fits(text, task, "recommendation") for text in ("recommendation", "recommendations")]
     [True, False]
@@ -446,6 +452,8 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
     if text.startswith("\\"):
         return True  # a LaTeX macro left in an arXiv abstract stands for a name
     forms = [f for f in entry.forms if name_key(f) == key]
+    if entry.type == "Metric" and "-" in text and text.islower() and " " not in text and all(" " in f for f in forms):
+        return False  # a hyphenated compound modifies: "inference-time scaling" is no inference time
     if entry.type == "Task" and any(_names_outputs(text, f) for f in forms if f.islower()):
         return False  # a task's plural names its outputs: "practical recommendations", "text embeddings"
     for form in forms:
