@@ -362,8 +362,9 @@ def test_reviewed_counter_examples_stay_plain():
 
 
 def test_generic_classes_are_not_entities():
-    found = by_surface(section_mentions("Large language models (LLMs) and CNNs are used.", "abstract"))
-    assert "LLMs" not in found and "Large language models" not in found and "CNNs" not in found
+    found = by_surface(section_mentions("Large language models (LLMs), video diffusion models and CNNs are used.",
+                                        "abstract"))
+    assert not {"LLMs", "Large language models", "video diffusion models", "CNNs"} & set(found)
     title = by_surface(section_mentions("FooVLA: Vision-Language-Action Model via Joint Decoding", "title"))
     assert "FooVLA" in title and "Vision-Language-Action Model" not in title
 

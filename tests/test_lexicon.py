@@ -112,7 +112,7 @@ def test_sizes_and_versions_are_distinct_entities():
 def test_generic_classes_and_fields_are_not_entities():
     forms = {form.casefold() for entry in load_lexicon() for form in entry.surface_forms}
     for generic in ("large language models", "llms", "cnns", "diffusion models", "machine learning", "deep learning",
-                    "computer vision", "vision-language models"):
+                    "computer vision", "vision-language models", "video diffusion models"):
         assert generic not in forms, generic
 
 
