@@ -543,3 +543,9 @@ def test_time_metric_named_only_as_a_measure():
     assert "inference-time" not in by_surface(mentions)
     assert [m.evidence.start for m in mentions if m.evidence.surface == "inference time"] == [text.index("cuts") + 5]
     assert "training time" in by_surface(mentions)
+
+
+def test_peak_before_a_lexicon_metric_names_its_own_measure():
+    found = by_surface(section_mentions("It lowers peak GPU memory usage and latency.", "abstract"))
+    assert found["peak GPU memory usage"].canonical == "peak GPU memory usage"
+    assert "GPU memory usage" not in found

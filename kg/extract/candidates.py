@@ -386,8 +386,11 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
             continue  # "NVIDIA Titan Xp" is a GPU, not the Titans architecture
         if entry.type == "Metric" and words[i + n - 1].lower() == "time" and i and words[i - 1].lower() in _WHEN_WORDS:
             continue  # "at inference time" says when, it measures nothing
-        candidate = candidate_at(doc, i, i + n)
-        candidate.canonical = entry.canonical
+        start, canonical = i, entry.canonical
+        if entry.type == "Metric" and i and words[i - 1].lower() == "peak" and not canonical.lower().startswith("peak"):
+            start, canonical = i - 1, "peak " + canonical  # "peak GPU memory usage" is its own measure
+        candidate = candidate_at(doc, start, i + n)
+        candidate.canonical = canonical
         candidate.vote(entry.type, W_LEXICON, "lexicon")
 
 
