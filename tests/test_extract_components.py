@@ -549,3 +549,9 @@ def test_peak_before_a_lexicon_metric_names_its_own_measure():
     found = by_surface(section_mentions("It lowers peak GPU memory usage and latency.", "abstract"))
     assert found["peak GPU memory usage"].canonical == "peak GPU memory usage"
     assert "GPU memory usage" not in found
+
+
+def test_precision_of_a_number_format_is_not_the_metric():
+    text = "Training at 4-bit precision with high precision tensors gives precision 87.7% and recall 86.2%."
+    surfaces = [m.evidence.surface for m in section_mentions(text, "abstract")]
+    assert surfaces.count("precision") == 1 and "4-bit precision" not in surfaces

@@ -386,6 +386,8 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
             continue  # "NVIDIA Titan Xp" is a GPU, not the Titans architecture
         if entry.type == "Metric" and words[i + n - 1].lower() == "time" and i and words[i - 1].lower() in _WHEN_WORDS:
             continue  # "at inference time" says when, it measures nothing
+        if _number_format(words, i, i + n):
+            continue
         start, canonical = i, entry.canonical
         if entry.type == "Metric" and i and words[i - 1].lower() == "peak" and not canonical.lower().startswith("peak"):
             start, canonical = i - 1, "peak " + canonical  # "peak GPU memory usage" is its own measure
@@ -402,6 +404,33 @@ def _lexicon_word_info(word: str) -> tuple[str, str, bool]:
     key, raw = name_key(word), _raw_key(lower)
     possible = bool(raw) and lower not in STOP_WORDS and (key in resources.lexicon or raw in resources.lexicon_prefixes)
     return key, raw, possible
+
+
+_FORMAT_BEFORE = frozenset({"bit", "floating-point", "fixed-point", "full", "half", "mixed", "numerical", "numeric",
+                            "reduced", "model", "arithmetic", "weight", "activation"})
+_FORMAT_AFTER = frozenset({"tensor", "tensors", "weights", "activations", "format", "formats", "floating-point",
+                           "arithmetic", "training", "inference", "quantization", "computation"})
+_FORMAT_NAME = re.compile(r"^(?:\d+-bits?|(?:FP|BF|INT|fp|bf|int)\d+(?:/(?:FP|BF|INT|fp|bf|int)\d+)*)$")
+
+
+def _number_format(words: list[str], start: int, end: int) -> bool:
+    """Whether ``words[start:end]`` is the word "precision" naming a number format ("32-bit
+    floating-point precision", "high precision tensors", "reducing model precision", "FP16/BF16
+    precision", "hardware-supported precisions"), not the metric ("precision 87.71%, and recall").
+
+    >>> [_number_format(s.split(), 1, 2) for s in ("4-bit precision", "high precision tensors", "model precisions")]
+    [True, True, True]
+    >>> [_number_format(s.split(), 1, 2) for s in ("improve precision by", "and precision 87.7%", "high precision at")]
+    [False, False, False]
+    >>> _number_format("4-bit accuracy".split(), 1, 2)
+    False
+    """
+    if end - start != 1 or words[start].lower() not in ("precision", "precisions"):
+        return False
+    before = words[start - 1].lower() if start else ""
+    after = words[end].lower() if end < len(words) else ""
+    return (words[start].lower().endswith("s") or before in _FORMAT_BEFORE or after in _FORMAT_AFTER
+            or bool(_FORMAT_NAME.match(words[start - 1] if start else "")))
 
 
 @lru_cache(maxsize=65536)
@@ -836,6 +865,8 @@ def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> 
         while start > 0 and i - start < max_modifiers and _modifier_ok(doc, start - 1) and start - 1 not in taken:
             start -= 1
         if start == i and not head.standalone:
+            continue
+        if _number_format(words_of(doc), i, i + 1):
             continue
         if is_generic(span_text(doc, start, i + 1), resources):
             continue
