@@ -555,3 +555,10 @@ def test_precision_of_a_number_format_is_not_the_metric():
     text = "Training at 4-bit precision with high precision tensors gives precision 87.7% and recall 86.2%."
     surfaces = [m.evidence.surface for m in section_mentions(text, "abstract")]
     assert surfaces.count("precision") == 1 and "4-bit precision" not in surfaces
+
+
+def test_a_phrase_given_a_result_is_a_metric():
+    text = "The system achieves an average zeta ratio improvement (ZRi) of 5.57 dB on FooSet."
+    found = by_surface(section_mentions(text, "abstract"))
+    assert "pattern:x-of-amount" in found["zeta ratio improvement"].reasons
+    assert best_type(found["zeta ratio improvement"]) == "Metric"

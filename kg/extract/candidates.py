@@ -959,6 +959,8 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
             candidate.vote("Metric", W_CUE, "pattern:amount-in-x")
         if end < n_words and words[end] == "-based":
             candidate.vote("Method", W_HEAD, "pattern:x-based")
+        if _amount_follows(lowers, end):
+            candidate.vote("Metric", W_CUE, "pattern:x-of-amount")
     for i in word_positions(doc)[ON_WORD]:
         start, end = sentence_bounds(doc)[sentence_number(doc, i)]
         if start < i < end - 1 and lowers[i - 1] != "based" and _EVAL_WORDS & set(lowers[max(start, i - 8) : i]):
@@ -975,6 +977,37 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
         members, end = _list_members(doc, starts, i)
         if i > index + 1 or (len(members) >= 2 and _ends_clause(doc, end)):  # or "benchmarks A, B and C."
             _vote_list(members, kind, f"pattern:{lower}-such-as", W_CUE)
+
+
+_APPROXIMATELY = frozenset({"only", "about", "around", "nearly", "approximately", "over", "up", "to", "just"})
+
+
+def _amount_follows(lowers: list[str], end: int) -> bool:
+    """Whether a result follows the phrase ending before token ``end``: "of" and a number, after an
+    optional parenthesised short form ("an average SDRi of 5.57 dB", "an F1 score (F1) of 93.00%",
+    "a speedup of up to 2.3x"); the number ends the phrase ("a sequence of 53 image classes" counts
+    things, it measures nothing).
+
+    >>> [_amount_follows(s.split(), 2) for s in ("an sdri of 5.57 db .", "a accuracy of up to 93.2 % ,",
+    ...                                              "a sequence of 53 image classes", "a model of choice")]
+    [True, True, False, False]
+    """
+    if end + 3 < len(lowers) and lowers[end] == "(" and lowers[end + 2] == ")":
+        end += 3
+    if end >= len(lowers) or lowers[end] != "of":
+        return False
+    k = end + 1
+    while k < len(lowers) and lowers[k] in _APPROXIMATELY:
+        k += 1
+    if k >= len(lowers) or not _AMOUNT.match(lowers[k]):
+        return False
+    while k + 1 < len(lowers) and (_AMOUNT.match(lowers[k + 1]) or lowers[k + 1] == "db"):
+        k += 1  # a unit or a percent sign
+    return k + 1 >= len(lowers) or not lowers[k + 1].isalpha() or lowers[k + 1] in _RESULT_CONTINUATIONS
+
+
+_RESULT_CONTINUATIONS = frozenset({"on", "in", "over", "for", "and", "with", "at", "while", "compared", "across",
+                                   "within", "than", "when", "after", "under", "using", "relative", "versus", "vs"})
 
 
 _LIST_SEPARATORS = frozenset({",", "and", "or", "the"})
