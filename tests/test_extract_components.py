@@ -562,3 +562,11 @@ def test_a_phrase_given_a_result_is_a_metric():
     found = by_surface(section_mentions(text, "abstract"))
     assert "pattern:x-of-amount" in found["zeta ratio improvement"].reasons
     assert best_type(found["zeta ratio improvement"]) == "Metric"
+
+
+def test_a_capitalised_generic_word_after_a_capitalised_word_ends_a_name():
+    text = "It has two phases: (1) Adaptive Expert Clustering, which groups experts, and clustering of data."
+    surfaces = [m.evidence.surface for m in section_mentions(text, "abstract")]
+    assert "Adaptive Expert Clustering" in surfaces and "Clustering" not in surfaces
+    title = [m.evidence.surface for m in section_mentions("Faster Attention with Better Parallelism", "title")]
+    assert "Attention" in title

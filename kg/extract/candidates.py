@@ -379,6 +379,8 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
         if found is None:
             continue
         n, entry = found
+        if n == 1 and _heads_a_capitalised_name(doc, i, entry):
+            continue
         next_free = i + n
         if is_generic(span_text(doc, i, i + n), resources, named=True):
             continue
@@ -404,6 +406,18 @@ def _lexicon_word_info(word: str) -> tuple[str, str, bool]:
     key, raw = name_key(word), _raw_key(lower)
     possible = bool(raw) and lower not in STOP_WORDS and (key in resources.lexicon or raw in resources.lexicon_prefixes)
     return key, raw, possible
+
+
+def _heads_a_capitalised_name(doc: Doc, i: int, entry) -> bool:
+    """Whether the word at ``i``, an ordinary lower-case lexicon word written capitalised inside an
+    abstract's sentence after another capitalised word, ends a name rather than naming the generic
+    thing: "(1) Adaptive Expert Clustering, which ...", "our Generative Adversarial Distillation"
+    (in a title every word is capitalised, so titles keep the lexicon reading)."""
+    words = words_of(doc)
+    word, before = words[i], words[i - 1] if i else ""
+    return (section_of(doc) == "abstract" and word.istitle() and before.istitle() and before.isalpha()
+            and i - 1 not in sentence_starts(doc)
+            and all(form.islower() for form in entry.forms if name_key(form) == name_key(word)))
 
 
 _FORMAT_BEFORE = frozenset({"bit", "floating-point", "fixed-point", "full", "half", "mixed", "numerical", "numeric",
