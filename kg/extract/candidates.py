@@ -232,14 +232,20 @@ _VARIANT_SUFFIX = re.compile(r"(?:[-_ ]?v?\d+(?:\.\d+)*[BMK]?|-(?:base|large|sma
                              r"|mini|nano|turbo|preview|pro|lite|flash|low|medium|high))$", re.IGNORECASE)
 
 
-#: a word after a dataset or benchmark name naming one of its splits or editions ("LIBERO-Long", "MMLU-Redux")
-_DATA_VARIANT_SUFFIX = re.compile(r"-[A-Za-z]+$")
+#: a word after a dataset or benchmark name naming one of its splits or editions ("LIBERO-Long", "MMLU-Redux",
+#: "VBench-I2V")
+_DATA_VARIANT_SUFFIX = re.compile(r"-[A-Za-z][A-Za-z0-9]*$")
 
 
 def lexicon_family(text: str, resources: Resources):
     """The lexicon entry of the family a versioned or sized name belongs to ("SQuAD-v2" -> SQuAD,
     "Qwen2.5-7B" -> Qwen2.5), or a split of a dataset or benchmark ("LIBERO-Long" -> LIBERO): its
-    type carries over, the name itself stays distinct."""
+    type carries over, the name itself stays distinct.
+
+    >>> resources = load_resources()
+    >>> [lexicon_family(name, resources).canonical for name in ("SQuAD-v2", "LIBERO-Long", "VBench-I2V")]
+    ['SQuAD', 'LIBERO', 'VBench']
+    """
     base = text
     for _ in range(2):
         base = _VARIANT_SUFFIX.sub("", base)
