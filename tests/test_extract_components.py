@@ -570,3 +570,10 @@ def test_a_capitalised_generic_word_after_a_capitalised_word_ends_a_name():
     assert "Adaptive Expert Clustering" in surfaces and "Clustering" not in surfaces
     title = [m.evidence.surface for m in section_mentions("Faster Attention with Better Parallelism", "title")]
     assert "Attention" in title
+
+
+def test_things_compared_with_after_a_measure_or_a_result():
+    text = "ZetaGen surpasses the performance of FooNet-14B (86.1% vs. 85.2% of BarNet-7B)."
+    found = by_surface(section_mentions(text, "abstract"))
+    assert "pattern:compared-with" in found["FooNet-14B"].reasons
+    assert "pattern:compared-with" in found["BarNet-7B"].reasons
