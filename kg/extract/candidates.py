@@ -17,9 +17,9 @@ context patterns are precise and transfer to new papers. The rules over-generate
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Sequence
 from itertools import compress
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -392,15 +392,11 @@ def match_lexicon(doc: Doc, resources: Resources) -> None:
             continue
         if _hardware_name(doc, i, i + n):
             continue  # "NVIDIA Titan Xp" is a GPU, not the Titans architecture
-        if entry.type == "Metric" and words[i + n - 1].lower() == "time" and i and words[i - 1].lower() in _WHEN_WORDS:
-            continue  # "at inference time" says when, it measures nothing
-        if _number_format(words, i, i + n):
+        reading = _metric_reading(words, i, i + n, entry.canonical) if entry.type == "Metric" else (i, entry.canonical)
+        if reading is None:
             continue
-        start, canonical = i, entry.canonical
-        if entry.type == "Metric" and i and words[i - 1].lower() == "peak" and not canonical.lower().startswith("peak"):
-            start, canonical = i - 1, "peak " + canonical  # "peak GPU memory usage" is its own measure
-        candidate = candidate_at(doc, start, i + n)
-        candidate.canonical = canonical
+        candidate = candidate_at(doc, reading[0], i + n)
+        candidate.canonical = reading[1]
         candidate.vote(entry.type, W_LEXICON, "lexicon")
 
 
@@ -426,23 +422,42 @@ def _heads_a_capitalised_name(doc: Doc, i: int, entry) -> bool:
             and all(form.islower() for form in entry.forms if name_key(form) == name_key(word)))
 
 
+def _metric_reading(words: list[str], start: int, end: int, canonical: str) -> tuple[int, str] | None:
+    """Where the lexicon metric ``canonical`` matched at ``words[start:end]`` starts and what it is
+    called there, or None where the words name no measure: "at inference time" says when,
+    "4-bit precision" is a number format (:func:`_format_precision`); "peak" makes its own measure
+    ("peak GPU memory usage").
+
+    >>> [_metric_reading(s.split(), 1, 3, "latency") for s in ("at inference time", "cuts inference time")]
+    [None, (1, 'latency')]
+    >>> _metric_reading("lower peak GPU memory".split(), 2, 4, "GPU memory usage")
+    (1, 'peak GPU memory usage')
+    """
+    before = words[start - 1].lower() if start else ""
+    if (words[end - 1].lower() == "time" and before in _WHEN_WORDS) or _format_precision(words, start, end):
+        return None
+    if before == "peak" and not canonical.lower().startswith("peak"):
+        return start - 1, "peak " + canonical
+    return start, canonical
+
+
 _FORMAT_BEFORE = frozenset({"bit", "floating-point", "fixed-point", "full", "half", "mixed", "numerical", "numeric",
                             "reduced", "model", "arithmetic", "weight", "activation"})
 _FORMAT_AFTER = frozenset({"tensor", "tensors", "weights", "activations", "format", "formats", "floating-point",
                            "arithmetic", "training", "inference", "quantization", "computation"})
-_FORMAT_NAME = re.compile(r"^(?:\d+-bits?|(?:FP|BF|INT|fp|bf|int)\d+(?:/(?:FP|BF|INT|fp|bf|int)\d+)*)$")
+_FORMAT_NAME = re.compile(r"^(?:\d+-bits?|(?:fp|bf|int)\d+(?:/(?:fp|bf|int)\d+)*)$", re.IGNORECASE)
 
 
-def _number_format(words: list[str], start: int, end: int) -> bool:
+def _format_precision(words: list[str], start: int, end: int) -> bool:
     """Whether ``words[start:end]`` is the word "precision" naming a number format ("32-bit
     floating-point precision", "high precision tensors", "reducing model precision", "FP16/BF16
     precision", "hardware-supported precisions"), not the metric ("precision 87.71%, and recall").
 
-    >>> [_number_format(s.split(), 1, 2) for s in ("4-bit precision", "high precision tensors", "model precisions")]
+    >>> [_format_precision(s.split(), 1, 2) for s in ("4-bit precision", "high precision tensors", "model precisions")]
     [True, True, True]
-    >>> [_number_format(s.split(), 1, 2) for s in ("improve precision by", "and precision 87.7%", "high precision at")]
+    >>> [_format_precision(s.split(), 1, 2) for s in ("improve precision by", "and precision 87.7%", "high precision at")]
     [False, False, False]
-    >>> _number_format("4-bit accuracy".split(), 1, 2)
+    >>> _format_precision("4-bit accuracy".split(), 1, 2)
     False
     """
     if end - start != 1 or words[start].lower() not in ("precision", "precisions"):
@@ -886,7 +901,7 @@ def add_head_phrases(doc: Doc, resources: Resources, max_modifiers: int = 3) -> 
             start -= 1
         if start == i and not head.standalone:
             continue
-        if _number_format(words_of(doc), i, i + 1):
+        if _format_precision(words_of(doc), i, i + 1):
             continue
         if is_generic(span_text(doc, start, i + 1), resources):
             continue
@@ -1000,6 +1015,8 @@ def add_context_types(doc: Doc, resources: Resources) -> None:
 
 
 _APPROXIMATELY = frozenset({"only", "about", "around", "nearly", "approximately", "over", "up", "to", "just"})
+_RESULT_CONTINUATIONS = frozenset({"on", "in", "over", "for", "and", "with", "at", "while", "compared", "across",
+                                   "within", "than", "when", "after", "under", "using", "relative", "versus", "vs"})
 
 
 def _amount_follows(lowers: list[str], end: int) -> bool:
@@ -1024,10 +1041,6 @@ def _amount_follows(lowers: list[str], end: int) -> bool:
     while k + 1 < len(lowers) and (_AMOUNT.match(lowers[k + 1]) or lowers[k + 1] == "db"):
         k += 1  # a unit or a percent sign
     return k + 1 >= len(lowers) or not lowers[k + 1].isalpha() or lowers[k + 1] in _RESULT_CONTINUATIONS
-
-
-_RESULT_CONTINUATIONS = frozenset({"on", "in", "over", "for", "and", "with", "at", "while", "compared", "across",
-                                   "within", "than", "when", "after", "under", "using", "relative", "versus", "vs"})
 
 
 _LIST_SEPARATORS = frozenset({",", "and", "or", "the"})
@@ -1227,6 +1240,7 @@ def mark_proposed(doc: Doc, resources: Resources) -> None:
 #: words after which a list names the things a paper compares itself with ("compared with" too)
 _COMPARED_WORDS = frozenset({"outperforms", "outperform", "outperforming", "surpasses", "surpass", "surpassing",
                              "than", "versus", "vs", "vs."})
+
 
 def _compared_start(lowers: list[str], i: int) -> int:
     """Where the things compared with start, from token ``i`` after "outperforms", "than", "vs.":
