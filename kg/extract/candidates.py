@@ -684,7 +684,8 @@ def acronym_spellings(words: Sequence[str], window: int = 16) -> frozenset[int]:
     ``window`` words; when the match completes using at least two inner capitals, the words that
     lent inner capitals and end in three or more lower-case letters are wordplay. Names with inner
     capitals ("FlashAttention", "LLaMA", "DenseNet") end in capitals or short tails, or lend no
-    capitals to an acronym spelt around them.
+    capitals to an acronym spelt around them; a name that holds a whole acronym is named after it
+    ("BERTScore" beside BERT, "XGBoost (XGB)"), so the spelling must take letters from two words.
 
     >>> words = "FREEDOM , that FREEzes the graph and DenOises the graph for Multimodal data".split()
     >>> sorted(acronym_spellings(words))
@@ -692,6 +693,8 @@ def acronym_spellings(words: Sequence[str], window: int = 16) -> frozenset[int]:
     >>> sorted(acronym_spellings("ECO-M2F or EffiCient TransfOrmer Encoders".split()))
     [2, 3]
     >>> sorted(acronym_spellings("LLM inference with LLaMA and FlashAttention in DeepSeek".split()))
+    []
+    >>> sorted(acronym_spellings("BERTScore uses BERT ; XGBoost ( XGB ) ; MLPerf for MLP".split()))
     []
     """
     acronyms = {letters for word in words if _ALL_CAPS.match(word) for letters in _ACRONYM_LETTERS.findall(word)}
@@ -708,7 +711,7 @@ def acronym_spellings(words: Sequence[str], window: int = 16) -> frozenset[int]:
 def _inner_capital_words(words: Sequence[str], start: int, acronym: str, window: int) -> list[int]:
     """The spelling-shaped words lending inner capitals to ``acronym`` spelt from ``words[start]``
     on (see :func:`acronym_spellings`), or none when it is not spelt with two inner capitals."""
-    matched, inner, lenders = 0, 0, []
+    matched, inner, lenders, spellers = 0, 0, [], set()
     for i in range(start, min(len(words), start + window)):
         word = words[i]
         if _ALL_CAPS.match(word):
@@ -716,11 +719,13 @@ def _inner_capital_words(words: Sequence[str], start: int, acronym: str, window:
         for position, char in enumerate(word):
             if char == acronym[matched]:
                 matched += 1
+                spellers.add(i)
                 if position:
                     inner += 1
                     lenders.append(i)
                 if matched == len(acronym):
-                    return [j for j in lenders if _SPELLING_SHAPE.match(words[j])] if inner >= 2 else []
+                    wordplay = inner >= 2 and len(spellers) >= 2  # one word spelling it all is named after it
+                    return [j for j in lenders if _SPELLING_SHAPE.match(words[j])] if wordplay else []
     return []
 
 
