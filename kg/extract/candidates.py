@@ -419,7 +419,7 @@ def _heads_a_capitalised_name(doc: Doc, i: int, entry) -> bool:
     word, before = words[i], words[i - 1] if i else ""
     return (section_of(doc) == "abstract" and word.istitle() and before.istitle() and before.isalpha()
             and i - 1 not in sentence_starts(doc)
-            and all(form.islower() for form in entry.forms if name_key(form) == name_key(word)))
+            and all(form.islower() for form in forms_keyed(entry, name_key(word))))
 
 
 def _metric_reading(words: list[str], start: int, end: int, canonical: str) -> tuple[int, str] | None:
@@ -497,6 +497,13 @@ def _names_outputs(text: str, task: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def forms_keyed(entry, key: str) -> tuple[str, ...]:
+    """The forms of lexicon ``entry`` compared equal to a text with :func:`name_key` ``key``: how the
+    lexicon writes what the text matched ("inference time" of latency for "inference-time")."""
+    return tuple(form for form in entry.forms if name_key(form) == key)
+
+
+@lru_cache(maxsize=65536)
 def lexicon_form_fits(text: str, entry, key: str) -> bool:
     """Whether ``text`` may stand for a lexicon form with the same key: a form written with capitals
     ("FRAMES", "DROP", "IE") does not match an ordinary lower-case word ("frames", "drop", "i.e."),
@@ -518,7 +525,7 @@ def lexicon_form_fits(text: str, entry, key: str) -> bool:
     """
     if text.startswith("\\"):
         return True  # a LaTeX macro left in an arXiv abstract stands for a name
-    forms = [f for f in entry.forms if name_key(f) == key]
+    forms = forms_keyed(entry, key)
     if entry.type == "Metric" and "-" in text and text.islower() and " " not in text and all(" " in f for f in forms):
         return False  # a hyphenated compound modifies: "inference-time scaling" is no inference time
     if entry.type == "Task" and any(_names_outputs(text, f) for f in forms if f.islower()):
